@@ -1,0 +1,37 @@
+# Two commands set up everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB    := reports/demo.duckdb
+DEMO_AS_OF := 2026-11-30
+DEMO_OUT   := reports
+
+.PHONY: install demo test lab bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/plan-analytics load data/sample --db $(DEMO_DB)
+	$(BIN)/plan-analytics check --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out $(DEMO_OUT)/$(DEMO_AS_OF)
+	$(BIN)/plan-analytics report --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --all-providers --out $(DEMO_OUT)
+	$(BIN)/plan-analytics packet --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --request CR0001 --out $(DEMO_OUT)/packets
+
+test: install
+	$(BIN)/pytest
+
+lab: install
+	$(BIN)/python -m ipykernel install --sys-prefix --name plan-analytics --display-name "plan-analytics" >/dev/null
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/*.duckdb*
