@@ -37,3 +37,9 @@ def connect(db_path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyC
         create_schema(con)
     create_macros(con)
     return con
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
+    """The single value of a one-row query (fully fetched, so the connection is free again)."""
+    rows = con.execute(sql, params or {}).fetchall()
+    return rows[0][0] if rows else None
