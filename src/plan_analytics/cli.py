@@ -6,8 +6,11 @@ Errors are one sentence on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sys
+from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from typing import Optional
@@ -43,8 +46,69 @@ def friendly_errors(func):
         except KeyboardInterrupt:
             console.print("[bold red]interrupted[/]")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence
+            if os.environ.get("PLAN_ANALYTICS_DEBUG"):
+                raise
+            # Library messages can quote data values (PHI), so only the type is shown.
+            console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__} in '{func.__name__}'; "
+                "nothing was committed. Set PLAN_ANALYTICS_DEBUG=1 to see the traceback.",
+                highlight=False,
+            )
+            raise typer.Exit(4) from None
 
     return wrapper
+
+
+@dataclass
+class AuditNote:
+    """What a command tells the audit trail besides its arguments."""
+
+    as_of: Optional[dt.date] = None
+    policy_digest: Optional[str] = None
+    inputs: dict = field(default_factory=dict)
+    outputs: list = field(default_factory=list)
+    outcome: str = "ok"
+
+
+def _write_audit(db: Path, command: str, arguments: dict, note: AuditNote) -> None:
+    from .audit import file_hashes, record
+    from .db import connect
+
+    if not Path(db).exists():
+        return
+    con = connect(db)
+    try:
+        record(
+            con,
+            command=command,
+            arguments=arguments,
+            outcome=note.outcome,
+            as_of=note.as_of,
+            policy_digest=note.policy_digest,
+            inputs=note.inputs,
+            outputs=file_hashes(note.outputs),
+        )
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def audited(db: Path, command: str, arguments: dict):
+    """Run a database command under the database's lock, then add it to the audit trail."""
+    from .locking import database_lock
+
+    note = AuditNote()
+    with database_lock(db, command):
+        try:
+            yield note
+        except PlanAnalyticsError as exc:
+            note.outcome = f"failed: {exc}"
+            _write_audit(db, command, arguments, note)
+            raise
+        _write_audit(db, command, arguments, note)
 
 
 def parse_as_of(value: Optional[str]) -> dt.date:
@@ -79,7 +143,12 @@ def load(
     from .loader import load_export
     from .policy import load_policy
 
-    result = load_export(data_dir, db, load_policy(policy), console=console)
+    policy_values = load_policy(policy)
+    with audited(db, "load", {"data_dir": data_dir, "policy": policy}) as note:
+        note.policy_digest = policy_values.digest()
+        result = load_export(data_dir, db, policy_values, console=console)
+        note.inputs = getattr(result, "input_hashes", {})
+        note.outcome = "ok" if result.ok else "failed"
     raise typer.Exit(0 if result.ok else 1)
 
 
@@ -103,7 +172,12 @@ def check(
 
     if fail_on not in (None, "error", "warning"):
         raise PlanAnalyticsError("--fail-on must be 'error' or 'warning'.")
-    result = run_check(db, parse_as_of(as_of), load_policy(policy), out, console=console)
+    day, policy_values = parse_as_of(as_of), load_policy(policy)
+    arguments = {"out": out, "as_of": day, "policy": policy, "fail_on": fail_on}
+    with audited(db, "check", arguments) as note:
+        note.as_of, note.policy_digest = day, policy_values.digest()
+        result = run_check(db, day, policy_values, out, console=console)
+        note.outputs = [result.findings_path, result.summary_path]
     raise typer.Exit(result.exit_code(fail_on))
 
 
@@ -177,16 +251,22 @@ def report(
 
     if fail_on not in (None, "error", "warning"):
         raise PlanAnalyticsError("--fail-on must be 'error' or 'warning'.")
-    result = run_reports(
-        db,
-        as_of=parse_as_of(as_of),
-        policy_path=policy,
-        provider_id=provider,
-        all_providers=all_providers,
-        out_dir=out,
-        deidentify=deidentify,
-        console=console,
-    )
+    day = parse_as_of(as_of)
+    arguments = {"out": out, "as_of": day, "policy": policy, "provider": provider,
+                 "all_providers": all_providers, "deidentify": deidentify, "fail_on": fail_on}
+    with audited(db, "report", arguments) as note:
+        note.as_of = day
+        result = run_reports(
+            db,
+            as_of=day,
+            policy_path=policy,
+            provider_id=provider,
+            all_providers=all_providers,
+            out_dir=out,
+            deidentify=deidentify,
+            console=console,
+        )
+        note.outputs = list(getattr(result, "outputs", []))
     raise typer.Exit(result.exit_code(fail_on))
 
 
@@ -212,18 +292,54 @@ def packet(
 
     if (request is None) == (client is None):
         raise PlanAnalyticsError("Give exactly one of --request or --client.")
-    build_packet(
-        db,
-        as_of=parse_as_of(as_of),
-        policy=load_policy(policy),
-        request_id=request,
-        client_id=client,
-        date_from=parse_optional_date(date_from, "--from"),
-        date_to=parse_optional_date(date_to, "--to"),
-        out_dir=out,
-        include_drafts=include_drafts,
-        console=console,
-    )
+    day, policy_values = parse_as_of(as_of), load_policy(policy)
+    period = parse_optional_date(date_from, "--from"), parse_optional_date(date_to, "--to")
+    arguments = {"out": out, "as_of": day, "policy": policy, "request": request, "client": client,
+                 "from": period[0], "to": period[1], "include_drafts": include_drafts}
+    with audited(db, "packet", arguments) as note:
+        note.as_of, note.policy_digest = day, policy_values.digest()
+        result = build_packet(
+            db,
+            as_of=day,
+            policy=policy_values,
+            request_id=request,
+            client_id=client,
+            date_from=period[0],
+            date_to=period[1],
+            out_dir=out,
+            include_drafts=include_drafts,
+            console=console,
+        )
+        note.outputs = list(getattr(result, "outputs", []))
+
+
+@app.command()
+@friendly_errors
+def audit(
+    db: Path = DB_OPTION,
+    limit: int = typer.Option(50, "--limit", help="How many of the latest entries to show."),
+) -> None:
+    """Show the audit trail: who ran which command, when, on what, with what outcome.
+
+    Example: plan-analytics audit --db qa.duckdb --limit 20
+    """
+    from rich.table import Table
+
+    from .audit import audit_rows
+    from .db import connect
+    from .locking import database_lock
+
+    with database_lock(db, "audit"):
+        con = connect(db, read_only=True)
+        try:
+            rows = audit_rows(con, limit)
+        finally:
+            con.close()
+    table = Table("logged_at", "user", "command", "as_of", "policy", "outcome", "arguments")
+    for row in rows.itertuples():
+        table.add_row(str(row.logged_at)[:19], row.os_user, row.command, str(row.as_of or "")[:10],
+                      row.policy_digest or "", row.outcome, row.arguments)
+    Console().print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry point
