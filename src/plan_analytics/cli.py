@@ -344,3 +344,7 @@ def audit(
 
 def main() -> None:  # pragma: no cover - console entry point
     app(sys.argv[1:])
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m plan_analytics.cli`
+    main()

@@ -32,17 +32,19 @@ narratives AS (
     LEFT JOIN goal_text USING (plan_id)
     LEFT JOIN stg_clients AS client ON client.client_id = signed.client_id
 ),
-words AS (
+normalized AS (
     SELECT
         plan_id,
         client_id,
-        list_filter(
-            string_split(trim(regexp_replace(lower(narrative), '[^\p{L}\p{N}]+', ' ', 'g')), ' '),
-            lambda word: word <> '' AND NOT list_contains(
-                string_split(trim(regexp_replace(lower(coalesce(client_name, '')), '[^\p{L}\p{N}]+', ' ', 'g')), ' '),
-                word)
-        ) AS words
+        string_split(trim(regexp_replace(lower(narrative), '[^\p{L}\p{N}]+', ' ', 'g')), ' ') AS tokens,
+        string_split(trim(regexp_replace(lower(coalesce(client_name, '')), '[^\p{L}\p{N}]+', ' ', 'g')), ' ')
+            AS name_tokens
     FROM narratives
+),
+words AS (
+    SELECT plan_id, client_id,
+           list_filter(tokens, lambda word: word <> '' AND NOT list_contains(name_tokens, word)) AS words
+    FROM normalized
 ),
 shingle_sets AS (
     SELECT plan_id, client_id,

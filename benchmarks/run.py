@@ -1,0 +1,110 @@
+"""Benchmark: plan-analytics against DuckDB's own CSV reader, on the same files, in one run.
+
+    .venv/bin/python benchmarks/run.py                 # 1 M and 10 M sessions
+    .venv/bin/python benchmarks/run.py --sizes 1m      # one size
+    .venv/bin/python benchmarks/run.py --sizes 100k --skip-report
+
+For each size it generates (once, cached under benchmarks/data/) a synthetic
+export with `plan-analytics sample`, then times, each in its own process so
+peak RSS is that step's alone (os.wait4):
+  reference  DuckDB `CREATE TABLE AS SELECT * FROM read_csv(...)` of every file
+  load       `plan-analytics load`
+  check      `plan-analytics check` (all 14 rules)
+  report     `plan-analytics report --all-providers`
+and prints a Markdown table with wall time, peak RSS and the ratio to the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "benchmarks" / "data"
+BIN = Path(sys.executable).parent
+AS_OF = "2026-11-30"
+
+# sessions -> (providers, clients); about 10 sessions per client as in a year of care.
+SIZES = {
+    "100k": (100_000, 200, 10_000),
+    "1m": (1_000_000, 2_000, 100_000),
+    "10m": (10_000_000, 20_000, 1_000_000),
+}
+
+REFERENCE_SCRIPT = """
+import sys, duckdb, pathlib
+folder, db = pathlib.Path(sys.argv[1]), sys.argv[2]
+con = duckdb.connect(db)
+con.execute("SET memory_limit = '4GB'")
+for path in sorted(folder.glob('*.csv')):
+    con.execute(f"CREATE TABLE {path.stem} AS SELECT * FROM read_csv(?)", [str(path)])
+con.close()
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run a command; return (wall seconds, peak RSS in MiB) of that process tree's leader."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{stderr[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def ensure_sample(size: str) -> Path:
+    sessions, providers, clients = SIZES[size]
+    folder = DATA / size
+    if not (folder / "sessions.csv").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"generating {size} sample ...", file=sys.stderr)
+        seconds, rss = timed([
+            str(BIN / "plan-analytics"), "sample", str(folder), "--providers", str(providers),
+            "--clients", str(clients), "--sessions", str(sessions), "--seed", "11",
+        ])
+        print(f"  sample: {seconds:.1f} s, peak {rss:.0f} MiB", file=sys.stderr)
+    return folder
+
+
+def bench(size: str, skip_report: bool) -> list[tuple[str, float, float]]:
+    folder = ensure_sample(size)
+    work = DATA / f"{size}-work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    rows = []
+    rows.append(("reference: DuckDB read_csv of every file",
+                 *timed([sys.executable, "-c", REFERENCE_SCRIPT, str(folder), str(work / "reference.duckdb")])))
+    db = str(work / "qa.duckdb")
+    rows.append(("plan-analytics load", *timed([str(BIN / "plan-analytics"), "load", str(folder), "--db", db])))
+    rows.append(("plan-analytics check (14 rules)", *timed([
+        str(BIN / "plan-analytics"), "check", "--db", db, "--as-of", AS_OF, "--out", str(work / "check")])))
+    if not skip_report:
+        rows.append(("plan-analytics report --all-providers", *timed([
+            str(BIN / "plan-analytics"), "report", "--db", db, "--as-of", AS_OF, "--all-providers",
+            "--out", str(work / "reports")])))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1m,10m", help="comma-separated: " + ", ".join(SIZES))
+    parser.add_argument("--skip-report", action="store_true")
+    args = parser.parse_args()
+    print("| size | step | wall s | peak RSS MiB | × reference |")
+    print("|---|---|---:|---:|---:|")
+    for size in args.sizes.split(","):
+        rows = bench(size, args.skip_report)
+        reference = rows[0][1]
+        for name, seconds, rss in rows:
+            print(f"| {size} sessions | {name} | {seconds:.1f} | {rss:.0f} | {seconds / reference:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
