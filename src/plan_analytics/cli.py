@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -27,6 +28,26 @@ app = typer.Typer(
     "Example: plan-analytics load data/sample --db qa.duckdb",
 )
 console = Console(stderr=True)
+
+log = logging.getLogger("plan_analytics")
+
+
+@app.callback()
+def main_options(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each step (ids and counts only, never PHI)."),
+) -> None:
+    """Treatment-plan compliance for behavioral-health QA staff.
+
+    Example: plan-analytics load data/sample --db qa.duckdb
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("weasyprint", "fontTools", "traitlets", "papermill", "asyncio", "blib2to3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
 
 DB_OPTION = typer.Option(..., "--db", help="DuckDB database file.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default: today).")
@@ -101,7 +122,9 @@ def audited(db: Path, command: str, arguments: dict):
     from .locking import database_lock
 
     note = AuditNote()
+    log.info("%s: waiting for the database lock", command)
     with database_lock(db, command):
+        log.info("%s: started", command)
         try:
             yield note
         except PlanAnalyticsError as exc:
@@ -109,6 +132,7 @@ def audited(db: Path, command: str, arguments: dict):
             _write_audit(db, command, arguments, note)
             raise
         _write_audit(db, command, arguments, note)
+        log.info("%s: finished (%s), %d output files", command, note.outcome, len(note.outputs))
 
 
 def parse_as_of(value: Optional[str]) -> dt.date:
