@@ -43,6 +43,7 @@ class FileResult:
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
+    sha256: str = ""
     # Set when the file is byte-identical to the one the previous load of its type read.
     same_as_load: int | None = None
 
@@ -54,9 +55,15 @@ class LoadResult:
     files: list[FileResult] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     ok: bool = True
+    problems: list[str] = field(default_factory=list)
 
     def file(self, record_type: str) -> FileResult:
         return next(f for f in self.files if f.record_type == record_type)
+
+    @property
+    def input_hashes(self) -> dict[str, str]:
+        """File name -> sha256, for the audit trail."""
+        return {f.file: f.sha256 for f in self.files}
 
 
 def load_export(
@@ -77,9 +84,32 @@ def load_export(
         if not existed:
             _remove_database(db_path)
         raise
+    result.problems = _problem_lines(con, result.load_id)
     con.close()
     _print_reconciliation(console, result)
     return result
+
+PROBLEMS_SHOWN = 10
+QUOTED_VALUE = "'[^']*'"
+
+
+def _problem_lines(con, load_id: int) -> list[str]:
+    """The first rejections and warnings of this load as 'file line N: reason', with any
+    quoted cell value in a reason replaced by '…' (printed output never carries data)."""
+    rows = con.execute(
+        """
+        SELECT kind, source_file, line, regexp_replace(reason, $quoted, '…', 'g') AS reason
+        FROM (
+            SELECT 'rejected' AS kind, source_file, line, reason FROM rejected_rows WHERE load_id = $load_id
+            UNION ALL
+            SELECT 'warning', source_file, line, message FROM load_warnings WHERE load_id = $load_id
+        )
+        ORDER BY kind, source_file, line
+        LIMIT $limit
+        """,
+        {"load_id": load_id, "quoted": QUOTED_VALUE, "limit": PROBLEMS_SHOWN + 1},
+    ).fetchall()
+    return [f"{kind}: {file} line {line}: {reason}" for kind, file, line, reason in rows]
 
 
 def _remove_database(db_path: Path) -> None:
@@ -185,7 +215,7 @@ def _previous_load_of(con, rt: RecordType):
 def _load_file(con, export: ExportFile, load_id: int, loaded_at, policy: Policy, result: LoadResult) -> FileResult:
     rt = export.record_type
     file_result = FileResult(export.name, rt.name)
-    sha256 = export.sha256()
+    sha256 = file_result.sha256 = export.sha256()
     previous = _previous_load_of(con, rt)
     if previous is not None and previous[1] == sha256:
         # Re-applying the file the database last took for this type would change nothing.
@@ -274,5 +304,9 @@ def _print_reconciliation(console: Console, result: LoadResult) -> None:
             str(f.warnings),
         )
     console.print(table)
+    for line in result.problems[:PROBLEMS_SHOWN]:
+        console.print(escape(line), highlight=False)
+    if len(result.problems) > PROBLEMS_SHOWN:
+        console.print("… more in the tables rejected_rows and load_warnings.", highlight=False)
     console.print(f"database: {escape(str(result.db_path))}", highlight=False)
 
