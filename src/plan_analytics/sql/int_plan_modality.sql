@@ -6,7 +6,8 @@ CREATE OR REPLACE TEMP TABLE int_plan_modality AS
 WITH episode_sessions AS (
     SELECT
         plan.plan_id,
-        session.modality,
+        -- A missing modality is unknown (arg_max would skip a NULL and pick an older session).
+        coalesce(session.modality, 'unknown') AS modality,
         session.session_date <= plan.signed_date AS on_or_before_signing,
         {'start': session.session_start, 'id': session.session_id} AS session_order
     FROM int_signed_plans AS plan
