@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -71,6 +72,7 @@ RUN_TABLES_DDL = (
 
 PARAMETER = re.compile(r"\$([a-z_]+)")
 COMMENT = re.compile(r"--[^\n]*")
+STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 
 
 def bind(sql: str, values: dict) -> dict:
@@ -84,6 +86,12 @@ def bind(sql: str, values: dict) -> dict:
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, values: dict) -> duckdb.DuckDBPyConnection:
     return con.execute(sql, bind(sql, values))
+
+
+def statements(sql: str) -> list[str]:
+    """A rule file may stage work in TEMP tables before its final SELECT (the findings)."""
+    # Statements end with ';' at the end of a line; a ';' inside a literal never does here.
+    return [part.strip() for part in STATEMENT_END.split(COMMENT.sub("", sql)) if part.strip()]
 
 
 def loaded_record_types(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -173,7 +181,10 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, values: dict) -> tuple[
     if population == 0:
         return "not applicable", 0, rule.population_reason
     before = scalar(con, "SELECT count(*) FROM tmp_findings")
-    run_sql(con, f"CREATE OR REPLACE TEMP TABLE rule_output AS {rule.sql()}", values)
+    *staging, final = statements(rule.sql())
+    for statement in staging:
+        run_sql(con, statement, values)
+    run_sql(con, f"CREATE OR REPLACE TEMP TABLE rule_output AS {final}", values)
     if rule.output == "presence":
         incomplete = missing_elements(con.execute("SELECT * FROM rule_output").df())
         con.register("incomplete_frame", incomplete.rename(columns={"missing": "detail"}))
@@ -281,18 +292,28 @@ class CheckResult:
         return 0
 
 
+STAGING_PREFIX = ".staging-"
+
+
 def copy_to_csv(con: duckdb.DuckDBPyConnection, query: str, target: Path) -> None:
-    """Write a query's result as CSV atomically (temp file, then rename), owner-only."""
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
+    """Write a query's result as CSV atomically and owner-only: DuckDB writes into a
+    private (0700) folder beside the target, then the file is renamed into place, so a
+    reader sees the old file or the whole new one, never a part."""
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=STAGING_PREFIX))
+    staged = staging / target.name
     try:
-        quoted = temp_name.replace("'", "''")  # COPY's target cannot be a bound parameter
+        quoted = str(staged).replace("'", "''")  # COPY's target cannot be a bound parameter
         con.execute(f"COPY ({query}) TO '{quoted}' (FORMAT csv, HEADER, DELIMITER ',')")
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, target)
+        os.chmod(staged, 0o600)
+        os.replace(staged, target)
     finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders left by a killed run hold nothing anyone should read."""
+    for leftover in out_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _record_run(con, as_of, policy, started_at, rule_status) -> int:
@@ -342,6 +363,7 @@ def run_check(db_path: Path, as_of: dt.date, policy: Policy, out_dir: Path, cons
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     owner_only(out_dir)
+    remove_stale_staging(out_dir)
     con = connect(db_path)
     try:
         with console.status("Evaluating rules as of " + as_of.isoformat()):

@@ -166,7 +166,8 @@ def _looks_like_utf16(block: bytes) -> bool:
 
 
 def _first_line(text: str) -> str:
-    return text.split("\n", 1)[0].rstrip("\r")
+    # A bare CR ends a line too (csv.reader refuses a line with one inside).
+    return text.split("\n", 1)[0].split("\r", 1)[0]
 
 
 def _header_fields(line: str, delimiter: str) -> list[str]:

@@ -57,15 +57,23 @@ def read_export(con: duckdb.DuckDBPyConnection, export: ExportFile) -> int:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _csv_select(export: ExportFile, options: str) -> str:
-    """Columns are read by position (named c0, c1, ...), so header spelling never matters."""
-    positional = [f"c{i}" for i in range(len(export.source_columns))]
+def _csv_select(export: ExportFile, options: str, count_fields: bool = False) -> str:
+    """Columns are read by position (named c0, c1, ...), so header spelling never matters.
+
+    With count_fields, one column more than the header is read, with nulls only from
+    padding (an empty field reads as '' and is made null here): a record with too many
+    fields fills the extra column, one with too few leaves the last column null."""
+    n = len(export.source_columns)
+    positional = [f"c{i}" for i in range(n + 1 if count_fields else n)]
     columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in positional) + "}"
     used = export.used_positions()
+    value = (lambda p: f"nullif({p}, '')") if count_fields else (lambda p: p)
     selected = [
-        f"c{used[c]} AS {c}" if c in used else f"NULL::VARCHAR AS {c}"
+        f"{value(f'c{used[c]}')} AS {c}" if c in used else f"NULL::VARCHAR AS {c}"
         for c in export.record_type.column_names
     ]
+    if count_fields:
+        selected.append(f"c{n - 1} IS NULL AS _short, c{n} IS NOT NULL AS _long")
     # Newlines inside quoted fields (of every column, ignored ones too) shift
     # the physical line of every later record.
     newlines = " + ".join(f"coalesce(length({p}) - length(replace({p}, {NEWLINE}, '')), 0)" for p in positional)
@@ -78,6 +86,8 @@ def _csv_select(export: ExportFile, options: str) -> str:
 
 REJECTS = ", store_rejects = true, rejects_table = 'pa_rejects', rejects_scan = 'pa_reject_scans'"
 FIELD_COUNT_ERRORS = ("TOO MANY COLUMNS", "MISSING COLUMNS")
+# A null string no field holds, so that only padding reads as null.
+NEVER_NULL = "\x00pa-never-null\x00"
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
@@ -110,24 +120,21 @@ def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 def _read_csv_with_malformed_rows(con, export: ExportFile, scan: str, params: dict) -> None:
     """Slow path for a file with short or long records: keep every record so positions
-    hold, and take from DuckDB's rejects which records had the wrong number of fields."""
+    hold, and mark in the same pass which records had the wrong number of fields.
+    (DuckDB's rejects number lines counting skipped blank lines, so they cannot be
+    matched to positions.)"""
+    options = ", null_padding = true, strict_mode = false, parallel = false, nullstr = $never, allow_quoted_nulls = false"
     con.execute(
-        f"CREATE TEMP TABLE {scan} AS "
-        f"{_csv_select(export, ', null_padding = true, strict_mode = false, parallel = false')}",
-        params,
+        f"CREATE TEMP TABLE {scan} AS {_csv_select(export, options, count_fields=True)}",
+        {**params, "never": NEVER_NULL},
     )
-    con.execute(f"SELECT count(*) FROM ({_csv_select(export, REJECTS)})", params).fetchone()
     expected = len(export.source_columns)
-    # DuckDB numbers records (header = 1), not physical lines: record n is row n - 2.
     con.execute(
         f"""INSERT INTO {malformed_table(export)}
-            SELECT line - 2, CASE WHEN bool_or(error_type = 'TOO MANY COLUMNS')
-                                  THEN 'the record has more fields than the header ({expected})'
-                                  ELSE 'the record has fewer fields than the header ({expected})' END
-            FROM pa_rejects WHERE error_type IN ('TOO MANY COLUMNS', 'MISSING COLUMNS')
-            GROUP BY line"""
+            SELECT _row, CASE WHEN _long THEN 'the record has more fields than the header ({expected})'
+                              ELSE 'the record has fewer fields than the header ({expected})' END
+            FROM ({_positions(scan)}) WHERE _long OR _short"""
     )
-    _drop_rejects(con)
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, export: ExportFile, scan: str) -> None:

@@ -90,7 +90,8 @@ def load_export(
     return result
 
 PROBLEMS_SHOWN = 10
-QUOTED_VALUE = "'[^']*'"
+# From the first quote to the last: a quoted value may itself hold quotes or newlines.
+QUOTED_VALUE = "'[\\s\\S]*'"
 
 
 def _problem_lines(con, load_id: int) -> list[str]:

@@ -2,10 +2,15 @@
 -- requirement: The plan is unique to the client (no cloned plans).
 -- grain: one finding per signed plan whose narrative is a near copy of another client's
 -- parameters: $clone_similarity, $clients_loaded
--- Exact all-pairs-above-threshold Jaccard by prefix filtering: order every plan's
--- shingles rarest first; two sets with Jaccard >= t share a shingle within their first
--- n - ceil(t * n) + 1, so only those prefixes are joined, then each candidate pair is
--- verified exactly. Cost grows with the sizes of the rare-shingle lists, not with plans^2.
+-- Candidate pairs come from MinHash LSH (one-permutation hashing: each 3-word shingle's
+-- hash falls in one of 128 bins, a bin keeps its minimum, 16 bands of 8 bins); plans that
+-- agree on a whole band become candidates, candidates far below the threshold by their
+-- MinHash estimate are dropped, and the rest are verified with the exact Jaccard
+-- similarity, so nothing below the threshold is ever reported. Cost is linear in
+-- the shingles plus the candidates, never plans x plans. A pair agrees on a band with
+-- probability about J^(occupied bins): at J = 0.85 it is found with probability > 0.999,
+-- at J >= 0.95 effectively always; a pair at J = 0.2 becomes a candidate ~1 time in 1,000.
+CREATE OR REPLACE TEMP TABLE clone_shingle_lists AS
 WITH goal_text AS (
     SELECT plan_id,
            string_agg(concat_ws(' ',
@@ -45,48 +50,64 @@ words AS (
     SELECT plan_id, client_id,
            list_filter(tokens, lambda word: word <> '' AND NOT list_contains(name_tokens, word)) AS words
     FROM normalized
-),
-shingle_sets AS (
-    SELECT plan_id, client_id,
-           list_distinct(list_transform(range(1, len(words) - 1),
-               lambda i: hash(words[i] || ' ' || words[i + 1] || ' ' || words[i + 2]))) AS shingles
+)
+    -- Plans are numbered so that every join below is on integers, not text ids.
+    SELECT row_number() OVER (ORDER BY plan_id) AS plan_no, plan_id, client_id,
+           list_transform(range(1, len(words) - 1),
+               lambda i: hash(words[i], words[i + 1], words[i + 2])) AS shingles
     FROM words
-    WHERE len(words) >= 10
-),
-shingle_rows AS (
-    SELECT plan_id, client_id, len(shingles) AS set_size, unnest(shingles) AS shingle
-    FROM shingle_sets
-),
-shingle_frequency AS (
-    SELECT shingle, count(*) AS plans_with_shingle FROM shingle_rows GROUP BY shingle
-),
-prefixes AS (
-    SELECT plan_id, client_id, shingle
+    WHERE len(words) >= 10;
+
+-- Minimum shingle hash per plan and bin (one-permutation MinHash).
+CREATE OR REPLACE TEMP TABLE clone_bin_minimums AS
+    SELECT plan_no, bin, minimum, hash(plan_no, bin, minimum) AS bin_key
     FROM (
-        SELECT row.plan_id, row.client_id, row.shingle, row.set_size,
-               row_number() OVER (PARTITION BY row.plan_id
-                                  ORDER BY frequency.plans_with_shingle, row.shingle) AS rarity_rank
-        FROM shingle_rows AS row
-        JOIN shingle_frequency AS frequency USING (shingle)
-    )
-    WHERE rarity_rank <= set_size - ceil($clone_similarity * set_size - 1e-9) + 1
+        SELECT plan_no, shingle % 128 AS bin, min(shingle) AS minimum
+        FROM (SELECT plan_no, unnest(shingles) AS shingle FROM clone_shingle_lists)
+        GROUP BY plan_no, shingle % 128
+    );
+
+WITH band_signatures AS (
+    -- All-empty bands carry no evidence and are never formed (no rows for them).
+    -- XOR of the (bin, minimum) hashes: order-free, so no sorted list is built.
+    SELECT plan_no, bin // 8 AS band, bit_xor(hash(bin, minimum)) AS signature
+    FROM clone_bin_minimums
+    GROUP BY plan_no, bin // 8
 ),
 candidate_pairs AS (
-    SELECT DISTINCT left_plan.plan_id AS plan_a, right_plan.plan_id AS plan_b
-    FROM prefixes AS left_plan
-    JOIN prefixes AS right_plan
-      ON right_plan.shingle = left_plan.shingle
-     AND right_plan.plan_id > left_plan.plan_id
-     AND right_plan.client_id <> left_plan.client_id
+    SELECT DISTINCT left_plan.plan_no AS plan_a, right_plan.plan_no AS plan_b
+    FROM band_signatures AS left_plan
+    JOIN band_signatures AS right_plan
+      ON right_plan.band = left_plan.band
+     AND right_plan.signature = left_plan.signature
+     AND right_plan.plan_no > left_plan.plan_no
+),
+occupied_bins AS (
+    SELECT plan_no, count(*) AS bins FROM clone_bin_minimums GROUP BY plan_no
+),
+likely_pairs AS (
+    -- Most candidates are chance band matches. Agreeing bins over occupied bins estimates
+    -- Jaccard (it can only underestimate here, and its error is a few hundredths), so
+    -- candidates more than 0.35 under the threshold are dropped before the exact check.
+    SELECT pair.plan_a, pair.plan_b
+    FROM candidate_pairs AS pair
+    JOIN clone_bin_minimums AS a ON a.plan_no = pair.plan_a
+    -- One 64-bit key instead of three columns: the join probes tens of millions of rows.
+    JOIN clone_bin_minimums AS b ON b.bin_key = hash(pair.plan_b, a.bin, a.minimum)
+    JOIN occupied_bins AS occupied_a ON occupied_a.plan_no = pair.plan_a
+    JOIN occupied_bins AS occupied_b ON occupied_b.plan_no = pair.plan_b
+    GROUP BY pair.plan_a, pair.plan_b, occupied_a.bins, occupied_b.bins
+    HAVING count(*) / (occupied_a.bins + occupied_b.bins - count(*)) >= $clone_similarity - 0.35
 ),
 similar_pairs AS (
-    SELECT pair.plan_a, pair.plan_b,
+    SELECT a.plan_id AS plan_a, b.plan_id AS plan_b,
            len(list_intersect(a.shingles, b.shingles)) AS shared,
-           len(a.shingles) AS size_a,
-           len(b.shingles) AS size_b
-    FROM candidate_pairs AS pair
-    JOIN shingle_sets AS a ON a.plan_id = pair.plan_a
-    JOIN shingle_sets AS b ON b.plan_id = pair.plan_b
+           len(list_distinct(a.shingles)) AS size_a,
+           len(list_distinct(b.shingles)) AS size_b
+    FROM likely_pairs AS pair
+    JOIN clone_shingle_lists AS a ON a.plan_no = pair.plan_a
+    JOIN clone_shingle_lists AS b ON b.plan_no = pair.plan_b
+    WHERE a.client_id <> b.client_id
 ),
 clone_pairs AS (
     SELECT plan_a, plan_b, shared / (size_a + size_b - shared) AS similarity
