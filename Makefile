@@ -22,6 +22,10 @@ demo: install
 	$(BIN)/plan-analytics check --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --out $(DEMO_OUT)/$(DEMO_AS_OF)
 	$(BIN)/plan-analytics report --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --all-providers --out $(DEMO_OUT)
 	$(BIN)/plan-analytics packet --db $(DEMO_DB) --as-of $(DEMO_AS_OF) --request CR0001 --out $(DEMO_OUT)/packets
+	@echo "database:  $(DEMO_DB)  (load reconciliation above)"
+	@echo "findings:  $(DEMO_OUT)/$(DEMO_AS_OF)/findings.csv"
+	@echo "packet:    $(DEMO_OUT)/packets/CR0001/packet.pdf"
+	@echo "reports:   $(DEMO_OUT)/$(DEMO_AS_OF)/index.html"
 
 test: install
 	$(BIN)/pytest

@@ -17,10 +17,9 @@ provider notebook. The same evaluation gives the exit code for --fail-on.
 
 Charts: each notebook output carries a static vega-embed fragment
 (report_charts); the exported page loads vega, vega-lite and vega-embed in its
-head — inlined from a local copy when one is installed (PLAN_ANALYTICS_VEGA_JS,
-a folder holding vega.min.js, vega-lite.min.js and vega-embed.min.js, or
-plan_analytics/templates/vendor/), otherwise from the jsDelivr CDN (the page
-then needs the internet to draw its charts; the data never leaves the page).
+head, inlined from the copies vendored in plan_analytics/templates/vendor/ (or
+PLAN_ANALYTICS_VEGA_JS, a folder holding vega.min.js, vega-lite.min.js and
+vega-embed.min.js), so pages draw offline and never call a third party.
 """
 
 from __future__ import annotations
@@ -238,12 +237,14 @@ def run_reports(
     db = Path(db).resolve()
     if not db.exists():
         raise PlanAnalyticsError(f"{db} does not exist; run 'plan-analytics load' first.")
+    policy_path = Path(policy_path).resolve() if policy_path else None
     policy = load_policy(policy_path)  # refuse a bad policy before any work
     runs: list[ReportRun] = []
     links: list[ReportLink] = []
     old_umask = os.umask(0o077)  # whatever papermill or nbconvert create is owner-only too
     try:
-        target = private_dir(Path(out_dir) / as_of.isoformat())  # missing parents come out 0700 as well
+        # Absolute: papermill changes the process's working directory while notebooks run side by side.
+        target = private_dir(Path(out_dir).resolve() / as_of.isoformat())  # missing parents come out 0700 as well
         if deidentify:
             rd.ensure_deidentify_salt(db)
         started = time.monotonic()
