@@ -255,8 +255,24 @@ class Evaluation:
     provider_summary: pd.DataFrame
 
 
-def evaluate_in_place(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> pd.DataFrame:
-    """Run every rule; findings stay in TEMP table tmp_findings. Returns the rule status."""
+def drop_caches(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget as-of-independent work (TEMP cache_* tables) left by an earlier evaluation."""
+    names = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'cache\_%' ESCAPE '\\'"
+    ).fetchall()
+    for (name,) in names:
+        con.execute(f'DROP TABLE IF EXISTS temp."{name}"')
+
+
+def evaluate_in_place(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy, *, reuse_cache: bool = False
+) -> pd.DataFrame:
+    """Run every rule; findings stay in TEMP table tmp_findings. Returns the rule status.
+
+    reuse_cache: keep the as-of-independent work of the previous evaluation on this
+    connection (same data, same policy), as a trend over many as-of dates does."""
+    if not reuse_cache:
+        drop_caches(con)
     values = prepare(con, as_of, policy)
     status = []
     for rule in RULES:

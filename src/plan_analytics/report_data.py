@@ -179,8 +179,8 @@ def _register_rules(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("report_rules_frame")
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> pd.DataFrame:
-    status = evaluate_in_place(con, as_of, policy)
+def _evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy, reuse_cache: bool = False) -> pd.DataFrame:
+    status = evaluate_in_place(con, as_of, policy, reuse_cache=reuse_cache)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rpt_provider_summary AS {provider_summary_sql()}")
     return status
 
@@ -211,10 +211,11 @@ def open_report(
         trend = pd.DataFrame(columns=["month_end", "severity", "findings"])
         if trend_months:
             con.execute("CREATE OR REPLACE TEMP TABLE rpt_trend (month_end DATE, severity VARCHAR, findings BIGINT)")
-            for day in month_ends(as_of, trend_months)[:-1]:
-                evaluate_in_place(con, day, policy)
+            for number, day in enumerate(month_ends(as_of, trend_months)[:-1]):
+                # Same data and policy throughout: as-of-independent work is done once.
+                evaluate_in_place(con, day, policy, reuse_cache=number > 0)
                 con.execute(TREND_INSERT, {"day": day})
-        rule_status = _evaluate(con, as_of, policy)
+        rule_status = _evaluate(con, as_of, policy, reuse_cache=bool(trend_months))
         if trend_months:
             con.execute(TREND_INSERT, {"day": as_of})
             trend = con.execute("SELECT * FROM rpt_trend ORDER BY month_end, severity").df()

@@ -10,7 +10,7 @@
 -- the shingles plus the candidates, never plans x plans. A pair agrees on a band with
 -- probability about J^(occupied bins): at J = 0.85 it is found with probability > 0.999,
 -- at J >= 0.95 effectively always; a pair at J = 0.2 becomes a candidate ~1 time in 1,000.
-CREATE OR REPLACE TEMP TABLE clone_shingle_lists AS
+CREATE TEMP TABLE IF NOT EXISTS cache_clone_shingle_lists AS
 WITH goal_text AS (
     SELECT plan_id,
            string_agg(concat_ws(' ',
@@ -19,23 +19,23 @@ WITH goal_text AS (
                CASE WHEN NOT is_blank(desired_outcome) THEN desired_outcome END),
              ' ' ORDER BY goal_number) AS goals
     FROM stg_plan_goals
-    WHERE plan_id IN (SELECT plan_id FROM int_signed_plans)
+    WHERE plan_id IN (SELECT plan_id FROM stg_treatment_plans WHERE provider_signed_at IS NOT NULL)
     GROUP BY plan_id
 ),
 narratives AS (
     SELECT
-        signed.plan_id,
-        signed.client_id,
+        plan.plan_id,
+        plan.client_id,
         concat_ws(' ',
             CASE WHEN NOT is_blank(plan.symptoms) THEN plan.symptoms END,
             CASE WHEN NOT is_blank(plan.treatment_history) THEN plan.treatment_history END,
             goal_text.goals,
             CASE WHEN NOT is_blank(plan.interventions) THEN plan.interventions END) AS narrative,
         CASE WHEN $clients_loaded AND NOT is_blank(client.client_name) THEN client.client_name END AS client_name
-    FROM int_signed_plans AS signed
-    JOIN stg_treatment_plans AS plan USING (plan_id)
+    FROM stg_treatment_plans AS plan
     LEFT JOIN goal_text USING (plan_id)
-    LEFT JOIN stg_clients AS client ON client.client_id = signed.client_id
+    LEFT JOIN stg_clients AS client ON client.client_id = plan.client_id
+    WHERE plan.provider_signed_at IS NOT NULL
 ),
 normalized AS (
     SELECT
@@ -59,19 +59,23 @@ words AS (
     WHERE len(words) >= 10;
 
 -- Minimum shingle hash per plan and bin (one-permutation MinHash).
-CREATE OR REPLACE TEMP TABLE clone_bin_minimums AS
+CREATE TEMP TABLE IF NOT EXISTS cache_clone_bin_minimums AS
     SELECT plan_no, bin, minimum, hash(plan_no, bin, minimum) AS bin_key
     FROM (
         SELECT plan_no, shingle % 128 AS bin, min(shingle) AS minimum
-        FROM (SELECT plan_no, unnest(shingles) AS shingle FROM clone_shingle_lists)
+        FROM (SELECT plan_no, unnest(shingles) AS shingle FROM cache_clone_shingle_lists)
         GROUP BY plan_no, shingle % 128
     );
 
+-- Verified pairs at or above the threshold among every plan ever signed. Text does not
+-- change with the as-of date, so a trend of many as-of dates computes this once
+-- (the engine drops cache_* tables at the start of each independent evaluation).
+CREATE TEMP TABLE IF NOT EXISTS cache_clone_pairs AS
 WITH band_signatures AS (
     -- All-empty bands carry no evidence and are never formed (no rows for them).
     -- XOR of the (bin, minimum) hashes: order-free, so no sorted list is built.
     SELECT plan_no, bin // 8 AS band, bit_xor(hash(bin, minimum)) AS signature
-    FROM clone_bin_minimums
+    FROM cache_clone_bin_minimums
     GROUP BY plan_no, bin // 8
 ),
 candidate_pairs AS (
@@ -83,7 +87,7 @@ candidate_pairs AS (
      AND right_plan.plan_no > left_plan.plan_no
 ),
 occupied_bins AS (
-    SELECT plan_no, count(*) AS bins FROM clone_bin_minimums GROUP BY plan_no
+    SELECT plan_no, count(*) AS bins FROM cache_clone_bin_minimums GROUP BY plan_no
 ),
 likely_pairs AS (
     -- Most candidates are chance band matches. Agreeing bins over occupied bins estimates
@@ -91,9 +95,9 @@ likely_pairs AS (
     -- candidates more than 0.35 under the threshold are dropped before the exact check.
     SELECT pair.plan_a, pair.plan_b
     FROM candidate_pairs AS pair
-    JOIN clone_bin_minimums AS a ON a.plan_no = pair.plan_a
+    JOIN cache_clone_bin_minimums AS a ON a.plan_no = pair.plan_a
     -- One 64-bit key instead of three columns: the join probes tens of millions of rows.
-    JOIN clone_bin_minimums AS b ON b.bin_key = hash(pair.plan_b, a.bin, a.minimum)
+    JOIN cache_clone_bin_minimums AS b ON b.bin_key = hash(pair.plan_b, a.bin, a.minimum)
     JOIN occupied_bins AS occupied_a ON occupied_a.plan_no = pair.plan_a
     JOIN occupied_bins AS occupied_b ON occupied_b.plan_no = pair.plan_b
     GROUP BY pair.plan_a, pair.plan_b, occupied_a.bins, occupied_b.bins
@@ -105,19 +109,27 @@ similar_pairs AS (
            len(list_distinct(a.shingles)) AS size_a,
            len(list_distinct(b.shingles)) AS size_b
     FROM likely_pairs AS pair
-    JOIN clone_shingle_lists AS a ON a.plan_no = pair.plan_a
-    JOIN clone_shingle_lists AS b ON b.plan_no = pair.plan_b
+    JOIN cache_clone_shingle_lists AS a ON a.plan_no = pair.plan_a
+    JOIN cache_clone_shingle_lists AS b ON b.plan_no = pair.plan_b
     WHERE a.client_id <> b.client_id
 ),
 clone_pairs AS (
     SELECT plan_a, plan_b, shared / (size_a + size_b - shared) AS similarity
     FROM similar_pairs
     WHERE shared / (size_a + size_b - shared) >= $clone_similarity
+)
+SELECT plan_a, plan_b, similarity FROM clone_pairs;
+
+WITH pairs_signed_as_of AS (
+    SELECT pair.*
+    FROM cache_clone_pairs AS pair
+    SEMI JOIN int_signed_plans AS a ON a.plan_id = pair.plan_a
+    SEMI JOIN int_signed_plans AS b ON b.plan_id = pair.plan_b
 ),
 both_directions AS (
-    SELECT plan_a AS plan_id, plan_b AS other_plan_id, similarity FROM clone_pairs
+    SELECT plan_a AS plan_id, plan_b AS other_plan_id, similarity FROM pairs_signed_as_of
     UNION ALL
-    SELECT plan_b AS plan_id, plan_a AS other_plan_id, similarity FROM clone_pairs
+    SELECT plan_b AS plan_id, plan_a AS other_plan_id, similarity FROM pairs_signed_as_of
 ),
 most_similar AS (
     SELECT plan_id,
