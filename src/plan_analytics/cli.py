@@ -347,6 +347,7 @@ def audit(
 
     Example: plan-analytics audit --db qa.duckdb --limit 20
     """
+    import pandas as pd
     from rich.table import Table
 
     from .audit import audit_rows
@@ -360,9 +361,10 @@ def audit(
         finally:
             con.close()
     table = Table("logged_at", "user", "command", "as_of", "policy", "outcome", "arguments")
-    for row in rows.itertuples():
-        table.add_row(str(row.logged_at)[:19], row.os_user, row.command, str(row.as_of or "")[:10],
-                      row.policy_digest or "", row.outcome, row.arguments)
+    # pandas 3 keeps missing values missing through astype(str), hence the explicit map.
+    for row in rows.map(lambda value: "" if pd.isna(value) else str(value)).itertuples():
+        table.add_row(row.logged_at[:19], row.os_user, row.command, row.as_of[:10],
+                      row.policy_digest, row.outcome, row.arguments)
     Console().print(table)
 
 
