@@ -93,6 +93,15 @@ class Packet:
         return safe_folder_name(self.contents.scope.packet_key)
 
 
+def assemble_from_database(db: Path | str, **scope) -> "Packet":
+    """`assemble` on a read-only connection that is closed again before any file is written."""
+    con = connect(db, read_only=True)
+    try:
+        return assemble(con, **scope)
+    finally:
+        con.close()
+
+
 def assemble(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -265,23 +274,18 @@ def build_packet(
     Raises PlanAnalyticsError, writing nothing, for an unknown request or client, a client
     without records, or a period without sessions.
     """
-    policy = policy or Policy()
-    con = connect(db, read_only=True)
-    try:
-        packet = assemble(
-            con,
-            as_of=as_of,
-            policy=policy,
-            request_id=request_id,
-            client_id=client_id,
-            date_from=date_from,
-            date_to=date_to,
-            include_drafts=include_drafts,
-            findings=findings,
-            rule_status=rule_status,
-        )
-    finally:
-        con.close()
+    packet = assemble_from_database(
+        db,
+        as_of=as_of,
+        policy=policy or Policy(),
+        request_id=request_id,
+        client_id=client_id,
+        date_from=date_from,
+        date_to=date_to,
+        include_drafts=include_drafts,
+        findings=findings,
+        rule_status=rule_status,
+    )
     result = write_packet(packet, out_dir)
     if console is not None:
         c = packet.contents
@@ -397,21 +401,16 @@ def preview_packet(
     rule_status: pd.DataFrame | None = None,
 ) -> PacketPreview:
     """What build_packet would put in the packet, as a cover dict and frames; writes nothing."""
-    policy = policy or Policy()
-    con = connect(db, read_only=True)
-    try:
-        packet = assemble(
-            con,
-            as_of=as_of,
-            policy=policy,
-            request_id=request_id,
-            client_id=client_id,
-            date_from=date_from,
-            date_to=date_to,
-            include_drafts=include_drafts,
-            findings=findings,
-            rule_status=rule_status,
-        )
-    finally:
-        con.close()
+    packet = assemble_from_database(
+        db,
+        as_of=as_of,
+        policy=policy or Policy(),
+        request_id=request_id,
+        client_id=client_id,
+        date_from=date_from,
+        date_to=date_to,
+        include_drafts=include_drafts,
+        findings=findings,
+        rule_status=rule_status,
+    )
     return preview(packet)

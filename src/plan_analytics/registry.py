@@ -43,10 +43,7 @@ class Rule:
 
 
 EPISODES_AT_DEADLINE = "SELECT count(*) FROM int_completed_sessions WHERE session_number = $establish_by_session"
-ACTIVE_WITH_PLAN = (
-    "SELECT count(*) FROM int_signed_plans JOIN int_episodes USING (provider_id, client_id) "
-    "WHERE is_latest AND is_active"
-)
+ACTIVE_WITH_PLAN = "SELECT count(*) FROM int_active_latest_plans"
 
 RULES: tuple[Rule, ...] = (
     Rule(
