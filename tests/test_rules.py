@@ -25,22 +25,13 @@ from staging_fixtures import build_database
 
 from plan_analytics import engine
 from plan_analytics.engine import prepare, run_rule, sorted_findings_sql
+from plan_analytics.engine import FINDING_COLUMNS
 from plan_analytics.icd10 import billable_code_set
 from plan_analytics.policy import Policy
 from plan_analytics.registry import RULES_BY_ID
 
 RULES_DIR = Path(__file__).parent / "rules"
-COLUMNS = (
-    "severity",
-    "provider_id",
-    "client_id",
-    "plan_id",
-    "session_id",
-    "request_id",
-    "due_date",
-    "days_overdue",
-    "detail",
-)
+COLUMNS = tuple(name for name in FINDING_COLUMNS if name != "rule_id")
 STATUSES = ("findings", "no findings", "not applicable")
 
 

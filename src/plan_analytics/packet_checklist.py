@@ -10,20 +10,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .engine import FINDING_COLUMNS as ENGINE_FINDING_COLUMNS
 from .policy import Policy
 
-FINDING_COLUMNS = (
-    "rule_id",
-    "severity",
-    "provider_id",
-    "client_id",
-    "plan_id",
-    "session_id",
-    "request_id",
-    "due_date",
-    "days_overdue",
-    "detail",
-)
+FINDING_COLUMNS = tuple(ENGINE_FINDING_COLUMNS)  # the spec's findings.csv columns
 CHECKLIST_COLUMNS = ("item", "requirement", "status", "findings", "detail")
 MET, NOT_MET, NOT_CHECKED = "met", "not met", "not checked"
 
