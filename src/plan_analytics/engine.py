@@ -137,6 +137,9 @@ def intermediate_sql(name: str) -> str:
 def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> dict:
     """Build the as-of intermediate tables and reference data; return the SQL parameters."""
     check_timezone(con, policy)
+    # Rules never depend on scan order (they sort what they output), so large
+    # intermediate tables may stream and spill instead of buffering to keep row order.
+    con.execute("SET preserve_insertion_order = false")
     loaded = loaded_record_types(con)
     values = {
         "as_of": as_of,
