@@ -117,3 +117,35 @@ def test_week_on_top_leaves_the_same_records(databases, table):
         rows.append(con.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").fetchall())
         con.close()
     assert rows[0] == rows[1]
+
+
+def test_a_copy_with_five_changed_plans_replaces_exactly_those_five(tmp_path):
+    """Issue 2: loading the sample twice changes nothing; a copy with 5 plans edited
+    replaces exactly those 5 and leaves every other record as it was."""
+    db = tmp_path / "qa.duckdb"
+    load_export(SAMPLE, db, Policy())
+    again = load_export(SAMPLE, db, Policy())
+    assert all(f.inserted == 0 and f.replaced == 0 for f in again.files)
+
+    copy = tmp_path / "export"
+    copy.mkdir()
+    for path in SAMPLE.glob("*.csv"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    plans = read("treatment_plans")
+    edited = ["TP00010", "TP00020", "TP00030", "TP00040", "TP00050"]
+    plans.loc[plans["plan_id"].isin(edited), "interventions"] += " Added exposure work."
+    plans.to_csv(copy / "treatment_plans.csv", index=False)
+
+    con = connect(db, read_only=True)
+    before = con.execute("SELECT * FROM stg_treatment_plans WHERE plan_id NOT IN (SELECT unnest($ids)) ORDER BY plan_id",
+                         {"ids": edited}).fetchall()
+    con.close()
+    result = load_export(copy, db, Policy())
+    assert (result.file("treatment_plans").replaced, result.file("treatment_plans").inserted) == (5, 0)
+    con = connect(db, read_only=True)
+    after = con.execute("SELECT * FROM stg_treatment_plans WHERE plan_id NOT IN (SELECT unnest($ids)) ORDER BY plan_id",
+                        {"ids": edited}).fetchall()
+    changed = con.execute("SELECT count(*) FROM stg_treatment_plans WHERE interventions LIKE '%Added exposure work.'").fetchall()
+    con.close()
+    assert after == before
+    assert changed == [(5,)]
