@@ -51,8 +51,9 @@ words AS (
            list_filter(tokens, lambda word: word <> '' AND NOT list_contains(name_tokens, word)) AS words
     FROM normalized
 )
-    -- Plans are numbered so that every join below is on integers, not text ids.
-    SELECT row_number() OVER (ORDER BY plan_id) AS plan_no, plan_id, client_id,
+    -- A 64-bit hash of the id keys every join below on integers, not text; unlike a
+    -- row_number() it needs no window that would hold every shingle list in memory.
+    SELECT hash(plan_id) AS plan_no, plan_id, client_id,
            list_transform(range(1, len(words) - 1),
                lambda i: hash(words[i], words[i + 1], words[i + 2])) AS shingles
     FROM words
