@@ -15,7 +15,7 @@ import duckdb
 from .formats import RecordType
 from .schemas import MODELS
 
-CHUNK_ROWS = 1_000_000
+CHUNK_ROWS = 250_000  # keeps pandas + DuckDB under the 4 GiB a load may use
 
 
 def failures_table(rt: RecordType) -> str:
