@@ -3,13 +3,13 @@
 -- grain: one finding per signed plan whose narrative is a near copy of another client's
 -- parameters: $clone_similarity, $clients_loaded
 -- Candidate pairs come from MinHash LSH (one-permutation hashing: each 3-word shingle's
--- hash falls in one of 128 bins, a bin keeps its minimum, 16 bands of 8 bins); plans that
--- agree on a whole band become candidates, candidates far below the threshold by their
--- MinHash estimate are dropped, and the rest are verified with the exact Jaccard
--- similarity, so nothing below the threshold is ever reported. Cost is linear in
--- the shingles plus the candidates, never plans x plans. A pair agrees on a band with
--- probability about J^(occupied bins): at J = 0.85 it is found with probability > 0.999,
--- at J >= 0.95 effectively always; a pair at J = 0.2 becomes a candidate ~1 time in 1,000.
+-- hash falls in one of 128 bins, a bin keeps its minimum, 16 bands of 8 bins); plans
+-- that agree on at least two whole bands become candidates and every candidate is
+-- verified with the exact Jaccard similarity, so nothing below the threshold is ever
+-- reported. A band agrees with probability about J^(occupied bins, ~6 for a typical
+-- plan): a pair at J = 0.95 is always found, at J = 0.85 about 995 times in 1,000, at
+-- J = 0.3 it is a candidate about once in 15,000. Cost is linear in the shingles plus
+-- the band collisions, never plans x plans.
 CREATE TEMP TABLE IF NOT EXISTS cache_clone_shingle_lists AS
 WITH goal_text AS (
     SELECT plan_id,
@@ -59,57 +59,41 @@ words AS (
     FROM words
     WHERE len(words) >= 10;
 
--- Minimum shingle hash per plan and bin (one-permutation MinHash).
-CREATE TEMP TABLE IF NOT EXISTS cache_clone_bin_minimums AS
-    SELECT plan_no, bin, minimum, hash(plan_no, bin, minimum) AS bin_key
-    FROM (
-        SELECT plan_no, shingle % 128 AS bin, min(shingle) AS minimum
-        FROM (SELECT plan_no, unnest(shingles) AS shingle FROM cache_clone_shingle_lists)
-        GROUP BY plan_no, shingle % 128
-    );
-
 -- Verified pairs at or above the threshold among every plan ever signed. Text does not
 -- change with the as-of date, so a trend of many as-of dates computes this once
 -- (the engine drops cache_* tables at the start of each independent evaluation).
 CREATE TEMP TABLE IF NOT EXISTS cache_clone_pairs AS
-WITH band_signatures AS (
+WITH bin_minimums AS (
+    -- One-permutation MinHash: a shingle's hash picks one of 128 bins; a bin keeps its minimum.
+    SELECT plan_no, shingle % 128 AS bin, min(shingle) AS minimum
+    FROM (SELECT plan_no, unnest(shingles) AS shingle FROM cache_clone_shingle_lists)
+    GROUP BY plan_no, shingle % 128
+),
+band_signatures AS (
     -- All-empty bands carry no evidence and are never formed (no rows for them).
     -- XOR of the (bin, minimum) hashes: order-free, so no sorted list is built.
     SELECT plan_no, bin // 8 AS band, bit_xor(hash(bin, minimum)) AS signature
-    FROM cache_clone_bin_minimums
+    FROM bin_minimums
     GROUP BY plan_no, bin // 8
 ),
 candidate_pairs AS (
-    SELECT DISTINCT left_plan.plan_no AS plan_a, right_plan.plan_no AS plan_b
+    -- Two agreeing bands, not one: chance agreements between unrelated plans grow with
+    -- plans squared, and a second band cuts them by three orders of magnitude.
+    SELECT left_plan.plan_no AS plan_a, right_plan.plan_no AS plan_b
     FROM band_signatures AS left_plan
     JOIN band_signatures AS right_plan
       ON right_plan.band = left_plan.band
      AND right_plan.signature = left_plan.signature
      AND right_plan.plan_no > left_plan.plan_no
-),
-occupied_bins AS (
-    SELECT plan_no, count(*) AS bins FROM cache_clone_bin_minimums GROUP BY plan_no
-),
-likely_pairs AS (
-    -- Most candidates are chance band matches. Agreeing bins over occupied bins estimates
-    -- Jaccard (it can only underestimate here, and its error is a few hundredths), so
-    -- candidates more than 0.35 under the threshold are dropped before the exact check.
-    SELECT pair.plan_a, pair.plan_b
-    FROM candidate_pairs AS pair
-    JOIN cache_clone_bin_minimums AS a ON a.plan_no = pair.plan_a
-    -- One 64-bit key instead of three columns: the join probes tens of millions of rows.
-    JOIN cache_clone_bin_minimums AS b ON b.bin_key = hash(pair.plan_b, a.bin, a.minimum)
-    JOIN occupied_bins AS occupied_a ON occupied_a.plan_no = pair.plan_a
-    JOIN occupied_bins AS occupied_b ON occupied_b.plan_no = pair.plan_b
-    GROUP BY pair.plan_a, pair.plan_b, occupied_a.bins, occupied_b.bins
-    HAVING count(*) / (occupied_a.bins + occupied_b.bins - count(*)) >= $clone_similarity - 0.35
+    GROUP BY left_plan.plan_no, right_plan.plan_no
+    HAVING count(*) >= 2
 ),
 similar_pairs AS (
     SELECT a.plan_id AS plan_a, b.plan_id AS plan_b,
            len(list_intersect(a.shingles, b.shingles)) AS shared,
            len(list_distinct(a.shingles)) AS size_a,
            len(list_distinct(b.shingles)) AS size_b
-    FROM likely_pairs AS pair
+    FROM candidate_pairs AS pair
     JOIN cache_clone_shingle_lists AS a ON a.plan_no = pair.plan_a
     JOIN cache_clone_shingle_lists AS b ON b.plan_no = pair.plan_b
     WHERE a.client_id <> b.client_id
