@@ -32,7 +32,7 @@ test: install
 
 lab: install
 	$(BIN)/python -m ipykernel install --sys-prefix --name plan-analytics --display-name "plan-analytics" >/dev/null
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: install
 	$(BIN)/python benchmarks/run.py
