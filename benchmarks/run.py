@@ -78,10 +78,11 @@ import sys, duckdb
 folder, out = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
 # The last week of sessions and every plan created in it, as a weekly export would carry them.
-con.execute(f"COPY (SELECT * FROM read_csv('{folder}/sessions.csv', all_varchar=true) "
-            "WHERE try_cast(session_start AS TIMESTAMP) >= TIMESTAMP '2026-11-23') TO '{out}/sessions.csv' (HEADER)")
-con.execute(f"COPY (SELECT * FROM read_csv('{folder}/treatment_plans.csv', all_varchar=true) "
-            "WHERE try_cast(created_at AS TIMESTAMP) >= TIMESTAMP '2026-11-23') TO '{out}/treatment_plans.csv' (HEADER)")
+for name, column in (("sessions", "session_start"), ("treatment_plans", "created_at")):
+    con.execute(
+        f"COPY (SELECT * FROM read_csv('{folder}/{name}.csv', all_varchar=true) "
+        f"WHERE try_cast({column} AS TIMESTAMP) >= TIMESTAMP '2026-11-23') TO '{out}/{name}.csv' (HEADER)"
+    )
 """
 
 
