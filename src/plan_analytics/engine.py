@@ -297,6 +297,12 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> 
     )
 
 
+def fail_on_exit_code(severity_counts: dict, fail_on: str | None) -> int:
+    """--fail-on for scheduled runs: 1 when findings of that severity or worse exist, else 0."""
+    worse_or_equal = {"error": ("error",), "warning": ("error", "warning")}.get(fail_on, ())
+    return 1 if any(severity_counts.get(severity, 0) for severity in worse_or_equal) else 0
+
+
 @dataclass
 class CheckResult:
     run_id: int
@@ -305,11 +311,7 @@ class CheckResult:
     severity_counts: dict
 
     def exit_code(self, fail_on: str | None) -> int:
-        if fail_on == "error" and self.severity_counts.get("error", 0):
-            return 1
-        if fail_on == "warning" and (self.severity_counts.get("error", 0) or self.severity_counts.get("warning", 0)):
-            return 1
-        return 0
+        return fail_on_exit_code(self.severity_counts, fail_on)
 
 
 STAGING_PREFIX = ".staging-"

@@ -38,6 +38,7 @@ import nbformat
 from rich.console import Console
 
 from . import report_data as rd
+from .engine import fail_on_exit_code
 from .errors import DatabaseBusyError, PlanAnalyticsError
 from .policy import load_policy
 from .report_files import atomic_path, private_dir, write_text_atomic
@@ -93,9 +94,7 @@ class ReportResult:
         return files
 
     def exit_code(self, fail_on: str | None) -> int:
-        """1 when findings of `fail_on` severity or worse exist, else 0."""
-        worse_or_equal = {"error": ("error",), "warning": ("error", "warning")}.get(fail_on, ())
-        return 1 if any(self.severity_counts.get(severity, 0) for severity in worse_or_equal) else 0
+        return fail_on_exit_code(self.severity_counts, fail_on)
 
 
 # --- notebooks ---------------------------------------------------------------------------------
