@@ -31,7 +31,7 @@ from . import __version__
 from .db import connect
 from .errors import PlanAnalyticsError
 from .packet_checklist import compute_checklist, findings_for_client, normalize_findings
-from .packet_data import PacketContents, gather
+from .packet_data import PacketContents, PacketRequest, gather
 from .packet_render import render_html, render_pdf
 from .policy import Policy
 
@@ -93,38 +93,26 @@ class Packet:
         return safe_folder_name(self.contents.scope.packet_key)
 
 
-def assemble_from_database(db: Path | str, **scope) -> "Packet":
+def assemble_from_database(
+    db: Path | str, ask: PacketRequest, findings: pd.DataFrame | None, rule_status: pd.DataFrame | None
+) -> "Packet":
     """`assemble` on a read-only connection that is closed again before any file is written."""
     con = connect(db, read_only=True)
     try:
-        return assemble(con, **scope)
+        return assemble(con, ask, findings=findings, rule_status=rule_status)
     finally:
         con.close()
 
 
 def assemble(
     con: duckdb.DuckDBPyConnection,
+    ask: PacketRequest,
     *,
-    as_of: dt.date,
-    policy: Policy,
-    request_id: str | None = None,
-    client_id: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    include_drafts: bool = False,
     findings: pd.DataFrame | None = None,
     rule_status: pd.DataFrame | None = None,
 ) -> Packet:
-    contents = gather(
-        con,
-        as_of=as_of,
-        policy=policy,
-        request_id=request_id,
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
-        include_drafts=include_drafts,
-    )
+    as_of, policy, include_drafts = ask.as_of, ask.policy, ask.include_drafts
+    contents = gather(con, ask)
     if findings is None:
         findings, rule_status = evaluate_findings(con, as_of, policy)
     findings = normalize_findings(findings)
@@ -274,18 +262,8 @@ def build_packet(
     Raises PlanAnalyticsError, writing nothing, for an unknown request or client, a client
     without records, or a period without sessions.
     """
-    packet = assemble_from_database(
-        db,
-        as_of=as_of,
-        policy=policy or Policy(),
-        request_id=request_id,
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
-        include_drafts=include_drafts,
-        findings=findings,
-        rule_status=rule_status,
-    )
+    ask = PacketRequest(as_of, policy or Policy(), request_id, client_id, date_from, date_to, include_drafts)
+    packet = assemble_from_database(db, ask, findings, rule_status)
     result = write_packet(packet, out_dir)
     if console is not None:
         c = packet.contents
@@ -401,16 +379,6 @@ def preview_packet(
     rule_status: pd.DataFrame | None = None,
 ) -> PacketPreview:
     """What build_packet would put in the packet, as a cover dict and frames; writes nothing."""
-    packet = assemble_from_database(
-        db,
-        as_of=as_of,
-        policy=policy or Policy(),
-        request_id=request_id,
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
-        include_drafts=include_drafts,
-        findings=findings,
-        rule_status=rule_status,
-    )
+    ask = PacketRequest(as_of, policy or Policy(), request_id, client_id, date_from, date_to, include_drafts)
+    packet = assemble_from_database(db, ask, findings, rule_status)
     return preview(packet)

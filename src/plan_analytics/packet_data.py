@@ -256,18 +256,24 @@ def _first_session_date(con: duckdb.DuckDBPyConnection, client_id: str, as_of: d
     return row["d"] if row else None
 
 
-def resolve_scope(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: dt.date,
-    policy: Policy,
-    request_id: str | None = None,
-    client_id: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> Scope:
+@dataclass(frozen=True)
+class PacketRequest:
+    """What the user asked for: an insurer's request, or a client and period, as of a date."""
+
+    as_of: dt.date
+    policy: Policy
+    request_id: str | None = None
+    client_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    include_drafts: bool = False
+
+
+def resolve_scope(con: duckdb.DuckDBPyConnection, ask: PacketRequest) -> Scope:
     """The client, period, provider and deadline of a packet. Raises PlanAnalyticsError with
     one sentence (ids only, never chart content) for anything the user has to fix."""
+    as_of, policy, request_id, client_id = ask.as_of, ask.policy, ask.request_id, ask.client_id
+    date_from, date_to = ask.date_from, ask.date_to
     if (request_id is None) == (client_id is None):
         raise PlanAnalyticsError("Give exactly one of a chart-review request id or a client id.")
 
@@ -520,27 +526,10 @@ def _notes(con: duckdb.DuckDBPyConnection, sessions: list[Session], as_of: dt.da
     return sorted(notes, key=lambda n: (n.session_date, n.session_id, n.note_id))
 
 
-def gather(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: dt.date,
-    policy: Policy,
-    request_id: str | None = None,
-    client_id: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    include_drafts: bool = False,
-) -> PacketContents:
+def gather(con: duckdb.DuckDBPyConnection, ask: PacketRequest) -> PacketContents:
     """Resolve the scope and read every record the packet prints."""
-    scope = resolve_scope(
-        con,
-        as_of=as_of,
-        policy=policy,
-        request_id=request_id,
-        client_id=client_id,
-        date_from=date_from,
-        date_to=date_to,
-    )
+    as_of, policy, include_drafts = ask.as_of, ask.policy, ask.include_drafts
+    scope = resolve_scope(con, ask)
     sessions = _sessions(con, scope)
     if not sessions:
         raise PlanAnalyticsError(
