@@ -43,3 +43,19 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
     """The single value of a one-row query (fully fetched, so the connection is free again)."""
     rows = con.execute(sql, params or {}).fetchall()
     return rows[0][0] if rows else None
+
+
+def check_timezone(con: duckdb.DuckDBPyConnection, timezone: str, *, record_if_new: bool = False) -> None:
+    """Local wall-clock values only compare if every load and check used one zone.
+
+    The first load records its zone (record_if_new); later loads and every check
+    must name the same one."""
+    loaded_zone = scalar(con, "SELECT value FROM pa_meta WHERE key = 'timezone'")
+    if loaded_zone is None:
+        if record_if_new:
+            con.execute("INSERT INTO pa_meta VALUES ('timezone', $zone)", {"zone": timezone})
+    elif loaded_zone != timezone:
+        raise PlanAnalyticsError(
+            f"The database was loaded with time zone {loaded_zone}, but the policy says {timezone}; "
+            "load it with the same time zone or into a new database."
+        )

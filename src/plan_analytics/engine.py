@@ -26,8 +26,7 @@ from rich.table import Table
 
 from .business_days import business_calendar
 from .completeness import missing_elements
-from .db import connect, owner_only, scalar
-from .errors import PlanAnalyticsError
+from .db import check_timezone, connect, owner_only, scalar
 from .formats import RECORD_TYPES, THERAPY_TYPES
 from .icd10 import register_billable_codes
 from .policy import Policy
@@ -106,15 +105,6 @@ def loaded_record_types(con: duckdb.DuckDBPyConnection) -> set[str]:
     return manifest | populated
 
 
-def check_timezone(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
-    loaded_zone = scalar(con, "SELECT value FROM pa_meta WHERE key = 'timezone'")
-    if loaded_zone and loaded_zone != policy.timezone:
-        raise PlanAnalyticsError(
-            f"The database was loaded with timezone {loaded_zone} but the policy says {policy.timezone}; "
-            "reload the export with this policy."
-        )
-
-
 def register_business_calendar(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> None:
     first, last = con.execute(
         "SELECT min(received_date), max(received_date) FROM stg_chart_review_requests"
@@ -136,7 +126,7 @@ def intermediate_sql(name: str) -> str:
 
 def prepare(con: duckdb.DuckDBPyConnection, as_of: dt.date, policy: Policy) -> dict:
     """Build the as-of intermediate tables and reference data; return the SQL parameters."""
-    check_timezone(con, policy)
+    check_timezone(con, policy.timezone)
     # Rules never depend on scan order (they sort what they output), so large
     # intermediate tables may stream and spill instead of buffering to keep row order.
     con.execute("SET preserve_insertion_order = false")

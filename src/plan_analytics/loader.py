@@ -22,7 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import schemas
-from .db import connect
+from .db import check_timezone, connect
 from .errors import PlanAnalyticsError
 from .formats import RECORD_TYPES, REFERENCES, RecordType
 from .load_apply import FileContext, apply_file, warn_dangling_references
@@ -133,7 +133,7 @@ def _load_in_transaction(con, exports, notices, db_path, policy, console) -> Loa
 
 
 def _load(con, exports: list[ExportFile], notices: list[str], db_path: Path, policy: Policy, console) -> LoadResult:
-    _check_timezone(con, policy)
+    check_timezone(con, policy.timezone, record_if_new=True)
     notices.extend(_check_required_files(con, exports))
     for notice in notices:
         _print_notice(console, notice)
@@ -169,18 +169,6 @@ def _progress(console: Console) -> Progress:
 
 
 # --- checks before any file is read -------------------------------------------------------
-
-
-def _check_timezone(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
-    """Local wall-clock values only compare if every load used the same zone."""
-    row = con.execute("SELECT value FROM pa_meta WHERE key = 'timezone'").fetchone()
-    if row is None:
-        con.execute("INSERT INTO pa_meta VALUES ('timezone', ?)", [policy.timezone])
-    elif row[0] != policy.timezone:
-        raise PlanAnalyticsError(
-            f"The database was loaded with time zone {row[0]}, but the policy says {policy.timezone}; "
-            "load it with the same time zone or into a new database."
-        )
 
 
 def _ever_loaded(con: duckdb.DuckDBPyConnection, record_type: str) -> bool:
