@@ -40,6 +40,7 @@ INTERMEDIATE_TABLES = (
     "int_plan_modality",
     "int_session_current_plan",
     "int_active_latest_plans",
+    "int_chart_review_requests",
 )
 
 FINDING_COLUMNS = {

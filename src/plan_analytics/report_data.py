@@ -519,25 +519,18 @@ CHART_REVIEW_COLUMNS = (
 
 def _chart_review_table(ctx: ReportContext) -> None:
     """TEMP table rpt_chart_reviews: requests open or answered late as of the evaluation date,
-    with their business-day due date (ref_business_calendar holds the policy's holidays)."""
+    with their business-day due date (from the engine's int_chart_review_requests)."""
     if ctx.con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'rpt_chart_reviews'").fetchall():
         return
     run = ctx.con.execute
     run(
         f"""
         CREATE TEMP TABLE rpt_chart_reviews AS
-        WITH received AS (
-            SELECT request.*, CASE WHEN request.fulfilled_date <= $as_of THEN request.fulfilled_date END AS fulfilled
-            FROM stg_chart_review_requests AS request
-            WHERE request.received_date <= $as_of
-        ),
-        with_due AS (
-            SELECT received.*, due.day AS due_date,
+        WITH with_due AS (
+            SELECT request.*, request.fulfilled_as_of AS fulfilled,
                    due.business_ordinal - today.business_ordinal AS business_days_left
-            FROM received
-            JOIN ref_business_calendar AS start ON start.day = received.received_date
-            JOIN ref_business_calendar AS due
-              ON due.is_business AND due.business_ordinal = start.business_ordinal + $business_days
+            FROM int_chart_review_requests AS request
+            JOIN ref_business_calendar AS due ON due.day = request.due_date
             JOIN ref_business_calendar AS today ON today.day = $as_of
         )
         SELECT with_due.request_id, with_due.payer,
@@ -555,7 +548,7 @@ def _chart_review_table(ctx: ReportContext) -> None:
           ON late.rule_id = 'chart_review.late' AND late.request_id = with_due.request_id
         WHERE with_due.fulfilled IS NULL OR late.request_id IS NOT NULL
         """,
-        {"as_of": ctx.as_of, "business_days": ctx.policy.chart_review_business_days},
+        {"as_of": ctx.as_of},
     )
 
 
