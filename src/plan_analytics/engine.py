@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .business_days import business_calendar
-from .completeness import missing_elements
+from .completeness import missing_elements, not_all_present_sql
 from .db import check_timezone, connect, owner_only, scalar
 from .formats import RECORD_TYPES, THERAPY_TYPES
 from .icd10 import register_billable_codes
@@ -181,7 +181,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule, values: dict) -> tuple[
         run_sql(con, statement, values)
     run_sql(con, f"CREATE OR REPLACE TEMP TABLE rule_output AS {final}", values)
     if rule.output == "presence":
-        incomplete = missing_elements(con.execute("SELECT * FROM rule_output").df())
+        incomplete = missing_elements(con.execute(not_all_present_sql("rule_output")).df())
         con.register("incomplete_frame", incomplete.rename(columns={"missing": "detail"}))
         con.execute("CREATE OR REPLACE TEMP TABLE rule_output AS SELECT * FROM incomplete_frame")
         con.unregister("incomplete_frame")
@@ -253,7 +253,7 @@ class Evaluation:
 def drop_caches(con: duckdb.DuckDBPyConnection) -> None:
     """Forget as-of-independent work (TEMP cache_* tables) left by an earlier evaluation."""
     names = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'cache\_%' ESCAPE '\\'"
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'cache\\_%' ESCAPE '\\'"
     ).fetchall()
     for (name,) in names:
         con.execute(f'DROP TABLE IF EXISTS temp."{name}"')

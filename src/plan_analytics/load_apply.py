@@ -75,7 +75,7 @@ def apply_file(ctx: FileContext) -> Applied:
     _record_rejections(ctx)
     _record_warnings(ctx)
     applied = _upsert(ctx)
-    _drop(ctx, "typed", "rej", "skip", "existing", "unchanged", "replaced", "inc", "malformed", "failures")
+    _drop(ctx, "typed", "rej", "skip", "existing", "unchanged", "replaced", "inc", "malformed", "failures", "lost")
     return applied
 
 
@@ -114,6 +114,7 @@ def _validate(ctx: FileContext) -> None:
         ctx.con,
         ctx.rt,
         f"SELECT _row, {columns} FROM {ctx.table('typed')} WHERE _row NOT IN (SELECT _row FROM {ctx.table('rej')})",
+        keys_deduplicated=True,  # _reject_duplicates ran first
     )
     failures = failures_table(ctx.rt)
     ctx.run(f"ALTER TABLE {failures} ADD COLUMN reason VARCHAR")
@@ -187,7 +188,12 @@ def _record_warnings(ctx: FileContext) -> None:
     """Typing losses and failed optional checks, for rows that are kept."""
     failures, typed, rej, inc = failures_table(ctx.rt), ctx.table("typed"), ctx.table("rej"), ctx.table("inc")
     optional = [c for c in ctx.rt.column_names if c not in _required_names(ctx.rt)]
-    selects = typing_warnings_select(ctx.rt, inc)
+    # Only the rows typing flagged are looked at again (a table, so that no filter on
+    # the raw text can be pushed down to every row of the file).
+    lost = ctx.table("lost")
+    ctx.run(f"CREATE OR REPLACE TEMP TABLE {lost} AS SELECT * FROM {inc} SEMI JOIN "
+            f"(SELECT _row FROM {typed} WHERE _typing_lost) AS flagged USING (_row)")
+    selects = typing_warnings_select(ctx.rt, lost)
     selects.append(
         f"SELECT f._row, i._line, f.column_name, f.reason || '; stored as empty' AS message "
         f"FROM {failures} f JOIN {inc} i ON i._row = f._row "

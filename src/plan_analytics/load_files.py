@@ -60,12 +60,35 @@ class ExportFile:
             if index not in used
         ]
 
-    def sha256(self) -> str:
+    def fingerprint(self) -> Fingerprint:
+        """One pass over the bytes: the digest, and the newline count that tells the
+        reader whether any record can span lines. (The loader runs this in a thread
+        while DuckDB reads the file; hashlib releases the GIL.)"""
         digest = hashlib.sha256()
+        newlines, last = 0, b""
         with self.path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
+            for block in iter(lambda: handle.read(1 << 22), b""):
                 digest.update(block)
-        return digest.hexdigest()
+                newlines += block.count(b"\n")
+                last = block[-1:]
+        plain_text = self.kind in ("csv", "jsonl")
+        return Fingerprint(digest.hexdigest(), newlines if plain_text else None, last == b"\n")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    # Line feeds in the file as stored; None for compressed or binary files.
+    newlines: int | None
+    ends_with_newline: bool
+
+    def records_on_one_line(self, records: int) -> bool:
+        """True when `records` records (header included) used every line feed as a
+        terminator: then no record spans lines and no blank line shifts the numbering."""
+        if self.newlines is None:
+            return False
+        terminators = records if self.ends_with_newline else records - 1
+        return self.newlines == max(terminators, 0)
 
 
 def normalize_column_name(name: str) -> str:

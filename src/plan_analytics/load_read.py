@@ -10,11 +10,13 @@ are listed in ``malformed_<type>`` (``_row``, ``reason``) for rejection.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import duckdb
 
+from .db import scalar
 from .errors import PlanAnalyticsError
-from .load_files import ExportFile, check_columns, normalize_column_name
+from .load_files import ExportFile, Fingerprint, check_columns, normalize_column_name
 
 NEWLINE = "chr(10)"
 
@@ -36,17 +38,27 @@ def drop_relation(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {name}")
 
 
+def discard_export(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
+    """Forget what read_export read (the file turned out to need no loading)."""
+    for table in (incoming_table(export), malformed_table(export), f"scan_{export.record_type.name}"):
+        drop_relation(con, table)
+
+
 def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_export(con: duckdb.DuckDBPyConnection, export: ExportFile) -> int:
-    """Fill inc_<type> (and malformed_<type>); return the number of rows read."""
-    for table in (incoming_table(export), malformed_table(export), f"scan_{export.record_type.name}"):
-        drop_relation(con, table)
+def read_export(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, fingerprint: Callable[[], Fingerprint] | None = None
+) -> int:
+    """Fill inc_<type> (and malformed_<type>); return the number of rows read.
+
+    fingerprint: the file's Fingerprint (possibly still being computed in a thread);
+    without one the reader counts line feeds inside values itself."""
+    discard_export(con, export)
     con.execute(f"CREATE TEMP TABLE {malformed_table(export)} (_row BIGINT, reason VARCHAR)")
     if export.kind in ("csv", "csv.gz"):
-        _read_csv(con, export)
+        _read_csv(con, export, fingerprint or export.fingerprint)
     elif export.kind == "jsonl":
         _read_jsonl(con, export)
     else:
@@ -57,7 +69,7 @@ def read_export(con: duckdb.DuckDBPyConnection, export: ExportFile) -> int:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-def _csv_select(export: ExportFile, options: str, count_fields: bool = False) -> str:
+def _csv_select(export: ExportFile, options: str, count_fields: bool = False, count_newlines: bool = True) -> str:
     """Columns are read by position (named c0, c1, ...), so header spelling never matters.
 
     With count_fields, one column more than the header is read, with nulls only from
@@ -76,9 +88,11 @@ def _csv_select(export: ExportFile, options: str, count_fields: bool = False) ->
         selected.append(f"c{n - 1} IS NULL AS _short, c{n} IS NOT NULL AS _long")
     # Newlines inside quoted fields (of every column, ignored ones too) shift
     # the physical line of every later record.
-    newlines = " + ".join(f"coalesce(length({p}) - length(replace({p}, {NEWLINE}, '')), 0)" for p in positional)
+    if count_newlines:
+        newlines = " + ".join(f"coalesce(length({p}) - length(replace({p}, {NEWLINE}, '')), 0)" for p in positional)
+        selected.append(f"{newlines} AS _nl")
     return (
-        f"SELECT {', '.join(selected)}, {newlines} AS _nl "
+        f"SELECT {', '.join(selected)} "
         f"FROM read_csv($path, columns = {columns}, header = true, delim = $delim, quote = '\"', "
         f"escape = '\"', auto_detect = false{options})"
     )
@@ -90,32 +104,48 @@ FIELD_COUNT_ERRORS = ("TOO MANY COLUMNS", "MISSING COLUMNS")
 NEVER_NULL = "\x00pa-never-null\x00"
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
+def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, fingerprint: Callable[[], Fingerprint]) -> None:
     """One strict, parallel pass. DuckDB sets aside records it cannot parse instead of
     failing (a failed statement would abort the load's transaction); what it set aside
-    decides whether the file is refused or re-read on the slow path."""
+    decides whether the file is refused or re-read on the slow path.
+
+    Line numbers: when the file's line feeds are exactly its record terminators
+    (the fingerprint says so), record n is on line n + 2. Otherwise (a value
+    holding a line break, a blank line, gzip) the file is read a second time
+    counting the line feeds inside each record."""
     scan = f"scan_{export.record_type.name}"
     params = {"path": str(export.path), "delim": export.delimiter}
-    try:
-        con.execute(f"CREATE TEMP TABLE {scan} AS {_csv_select(export, REJECTS)}", params)
-    except duckdb.Error as exc:
-        raise _csv_error(export, str(exc)) from None
-    problems = con.execute(
-        "SELECT error_type, min(line) FROM pa_rejects GROUP BY error_type ORDER BY 2"
-    ).fetchall()
-    _drop_rejects(con)
+    _strict_scan(con, export, scan, params, count_newlines=False)
+    problems = _drop_rejects(con)
     refusing = [(kind, line) for kind, line in problems if kind not in FIELD_COUNT_ERRORS]
     if refusing:
         raise _csv_error(export, refusing[0][0], refusing[0][1])
     if problems:
         drop_relation(con, scan)
         _read_csv_with_malformed_rows(con, export, scan, params)
+    elif not fingerprint().records_on_one_line(scalar(con, f"SELECT count(*) FROM {scan}") + 1):
+        drop_relation(con, scan)
+        _strict_scan(con, export, scan, params, count_newlines=True)
+        _drop_rejects(con)
     _number_lines(con, export, scan)
 
 
-def _drop_rejects(con: duckdb.DuckDBPyConnection) -> None:
+def _strict_scan(con, export: ExportFile, scan: str, params: dict, count_newlines: bool) -> None:
+    select = _csv_select(export, REJECTS, count_newlines=count_newlines)
+    try:
+        con.execute(f"CREATE TEMP TABLE {scan} AS {select}", params)
+    except duckdb.Error as exc:
+        raise _csv_error(export, str(exc)) from None
+
+
+def _drop_rejects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Drop DuckDB's rejects tables; return (error type, first line) of what they held."""
+    problems = con.execute(
+        "SELECT error_type, min(line) FROM pa_rejects GROUP BY error_type ORDER BY 2"
+    ).fetchall()
     con.execute("DROP TABLE IF EXISTS pa_rejects")
     con.execute("DROP TABLE IF EXISTS pa_reject_scans")
+    return problems
 
 
 def _read_csv_with_malformed_rows(con, export: ExportFile, scan: str, params: dict) -> None:
@@ -139,7 +169,8 @@ def _read_csv_with_malformed_rows(con, export: ExportFile, scan: str, params: di
 
 def _number_lines(con: duckdb.DuckDBPyConnection, export: ExportFile, scan: str) -> None:
     columns = ", ".join(export.record_type.column_names)
-    (newlines,) = con.execute(f"SELECT coalesce(sum(_nl), 0) FROM {scan}").fetchone()
+    counted = any(row[0] == "_nl" for row in con.execute(f"DESCRIBE {scan}").fetchall())
+    newlines = scalar(con, f"SELECT coalesce(sum(_nl), 0) FROM {scan}") if counted else 0
     if newlines == 0:
         # The common case needs no window and no copy: record n starts on line n + 2.
         (first,) = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {scan}").fetchone()

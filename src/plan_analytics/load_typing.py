@@ -121,6 +121,8 @@ FALLBACKS = {("treatment_plans", "updated_at"): "created_at"}
 
 
 def typed_select(rt: RecordType, source_table: str) -> str:
+    """Typed columns plus _typing_lost: whether typing dropped or replaced any value of
+    the row, computed in the same pass so the warnings need not parse the text again."""
     columns = []
     for column in rt.columns:
         expression = typed_expression(column)
@@ -128,41 +130,45 @@ def typed_select(rt: RecordType, source_table: str) -> str:
         if fallback:
             expression = f"coalesce({expression}, {typed_expression(rt.column(fallback))})"
         columns.append(f"{expression} AS {column.name}")
+    losses = [condition for _, condition, _ in typing_losses(rt)]
+    columns.append(f"coalesce({' OR '.join(losses)}, FALSE) AS _typing_lost" if losses else "FALSE AS _typing_lost")
     return f"SELECT _row, _line, {', '.join(columns)} FROM {source_table}"
+
+
+def typing_losses(rt: RecordType) -> list[tuple[str, str, str]]:
+    """(column, SQL condition over the raw text, SQL message) for each way typing can lose a value."""
+    losses = []
+    for column in rt.columns:
+        raw = column.name
+        clean = f"pa_clean({raw})"
+        if column.kind in (TIMESTAMP, DATE) and not column.required:
+            condition = f"{clean} IS NOT NULL AND pa_local_ts({raw}, $tz) IS NULL"
+            message = _sql_string(f"{column.name} is not a date or time; stored as empty")
+        elif column.kind == ENUM and column.unknown_as is not None:
+            vocabulary = ", ".join(sorted(set(column.spellings.values())))
+            condition = f"{clean} IS NULL OR NOT {_enum_known(column, clean)}"
+            message = (
+                f"CASE WHEN {clean} IS NULL "
+                f"THEN {_sql_string(f'{column.name} is missing; stored as {column.unknown_as}')} "
+                f"ELSE {_sql_string(f'{column.name} is not one of {vocabulary}; stored as {column.unknown_as}')} END"
+            )
+        elif column.kind == ENUM and not (column.keep_unknown or column.required):
+            vocabulary = ", ".join(sorted(set(column.spellings.values())))
+            condition = f"{clean} IS NOT NULL AND NOT {_enum_known(column, clean)}"
+            message = _sql_string(f"{column.name} is not one of {vocabulary}; stored as empty")
+        elif rt.name == "providers" and column.name == "npi":
+            condition = f"{clean} IS NOT NULL AND NOT pa_valid_npi({clean})"
+            message = _sql_string("npi is not 10 digits with a valid check digit")
+        else:
+            continue
+        losses.append((column.name, condition, message))
+    return losses
 
 
 def typing_warnings_select(rt: RecordType, source_table: str) -> list[str]:
     """One SELECT (_row, _line, column_name, message) per column whose typing can lose a value."""
-    selects = []
-    for column in rt.columns:
-        raw = column.name
-        clean = f"pa_clean({raw})"
-        name = _sql_string(column.name)
-        condition = message = None
-        if column.kind in (TIMESTAMP, DATE) and not column.required:
-            condition = f"{clean} IS NOT NULL AND pa_local_ts({raw}, $tz) IS NULL"
-            message = f"{column.name} is not a date or time; stored as empty"
-        elif column.kind == ENUM and column.unknown_as is not None:
-            vocabulary = ", ".join(sorted(set(column.spellings.values())))
-            condition = f"{clean} IS NULL OR NOT {_enum_known(column, clean)}"
-            message = None
-            selects.append(
-                f"SELECT _row, _line, {name} AS column_name, CASE WHEN {clean} IS NULL "
-                f"THEN {_sql_string(f'{column.name} is missing; stored as {column.unknown_as}')} "
-                f"ELSE {_sql_string(f'{column.name} is not one of {vocabulary}; stored as {column.unknown_as}')} END "
-                f"AS message FROM {source_table} WHERE {condition}"
-            )
-            continue
-        elif column.kind == ENUM and not (column.keep_unknown or column.required):
-            vocabulary = ", ".join(sorted(set(column.spellings.values())))
-            condition = f"{clean} IS NOT NULL AND NOT {_enum_known(column, clean)}"
-            message = f"{column.name} is not one of {vocabulary}; stored as empty"
-        elif rt.name == "providers" and column.name == "npi":
-            condition = f"{clean} IS NOT NULL AND NOT pa_valid_npi({clean})"
-            message = "npi is not 10 digits with a valid check digit"
-        if condition:
-            selects.append(
-                f"SELECT _row, _line, {name} AS column_name, {_sql_string(message)} AS message "
-                f"FROM {source_table} WHERE {condition}"
-            )
-    return selects
+    return [
+        f"SELECT _row, _line, {_sql_string(name)} AS column_name, {message} AS message "
+        f"FROM {source_table} WHERE {condition}"
+        for name, condition, message in typing_losses(rt)
+    ]

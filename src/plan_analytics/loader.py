@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .errors import PlanAnalyticsError
 from .formats import RECORD_TYPES, REFERENCES, RecordType
 from .load_apply import FileContext, apply_file, warn_dangling_references
 from .load_files import ExportFile, discover, inspect
-from .load_read import read_export
+from .load_read import discard_export, read_export
 from .load_typing import create_typing_macros
 from .policy import Policy
 
@@ -204,16 +205,22 @@ def _previous_load_of(con, rt: RecordType):
 def _load_file(con, export: ExportFile, load_id: int, loaded_at, policy: Policy, result: LoadResult) -> FileResult:
     rt = export.record_type
     file_result = FileResult(export.name, rt.name)
-    sha256 = file_result.sha256 = export.sha256()
+    # Hashing a large file costs about as much as DuckDB reading it, so both run at once;
+    # a file identical to the last one loaded is then read in vain, which is rare.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fingerprint = pool.submit(export.fingerprint)
+        rows_read = read_export(con, export, fingerprint.result)
+        sha256 = file_result.sha256 = fingerprint.result().sha256
     previous = _previous_load_of(con, rt)
     if previous is not None and previous[1] == sha256:
         # Re-applying the file the database last took for this type would change nothing.
+        discard_export(con, export)
         file_result.same_as_load = previous[0]
         file_result.rows_read, file_result.rows_loaded, file_result.rows_rejected = previous[2:]
         file_result.unchanged = previous[3]
         result.notices.append(f"{export.name}: identical to the file of load {previous[0]}; nothing to change.")
     else:
-        _read_and_apply(con, export, load_id, policy, result, file_result)
+        _apply(con, export, rows_read, load_id, policy, result, file_result)
     con.execute(
         "INSERT INTO load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -230,8 +237,8 @@ def _load_file(con, export: ExportFile, load_id: int, loaded_at, policy: Policy,
     return file_result
 
 
-def _read_and_apply(con, export: ExportFile, load_id: int, policy: Policy, result: LoadResult, file_result) -> None:
-    file_result.rows_read = read_export(con, export)
+def _apply(con, export: ExportFile, rows_read: int, load_id: int, policy: Policy, result: LoadResult, file_result):
+    file_result.rows_read = rows_read
     ignored = export.ignored_columns()
     if ignored:
         result.notices.append(f"{export.name}: ignored column(s) {', '.join(ignored)}.")

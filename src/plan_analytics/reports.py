@@ -38,6 +38,7 @@ import nbformat
 from rich.console import Console
 
 from . import report_data as rd
+from .db import share_of_memory_limit
 from .engine import fail_on_exit_code
 from .errors import DatabaseBusyError, PlanAnalyticsError
 from .policy import load_policy
@@ -153,10 +154,11 @@ def _one_sentence(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _local_kernel_manager() -> type:
+def _local_kernel_manager(memory_limit: str | None = None) -> type:
     """A kernel manager whose kernel talks over Unix sockets in the private Jupyter runtime
-    folder rather than loopback TCP in plain text (the outputs hold PHI), and whose log
-    lines stay off the console."""
+    folder rather than loopback TCP in plain text (the outputs hold PHI), whose log
+    lines stay off the console, and whose DuckDB gets `memory_limit` (kernels that run
+    side by side share the one budget instead of each taking all of it)."""
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
@@ -177,12 +179,16 @@ def _local_kernel_manager() -> type:
             # The kernel process's own log lines (start and shutdown notices) are not the
             # user's; a kernel that dies still fails the notebook through papermill.
             kw.setdefault("stderr", subprocess.DEVNULL)
+            if memory_limit:
+                kw["env"] = {**(kw.get("env") or os.environ), "PLAN_ANALYTICS_MEMORY_LIMIT": memory_limit}
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return LocalKernelManager
 
 
-def execute_notebook(name: str, parameters: dict, target: Path, cwd: Path) -> nbformat.NotebookNode:
+def execute_notebook(
+    name: str, parameters: dict, target: Path, cwd: Path, memory_limit: str | None = None
+) -> nbformat.NotebookNode:
     """Run a report notebook with papermill into `target` (atomically); a failure becomes one
     plain sentence naming the notebook and its error."""
     import papermill
@@ -201,7 +207,7 @@ def execute_notebook(name: str, parameters: dict, target: Path, cwd: Path) -> nb
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                kernel_manager_class=_local_kernel_manager(),
+                kernel_manager_class=_local_kernel_manager(memory_limit),
             )
         except PapermillExecutionError as exc:
             message = f"The {name} notebook failed: {exc.ename}: {_one_sentence(exc.evalue)}"
@@ -290,7 +296,10 @@ def run_reports(
             # A kernel each, side by side: a notebook mostly waits for its kernel to start and evaluate.
             with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
                 futures = [
-                    pool.submit(_run_notebook, notebook, stem, title, {**common, **extra}, target, scripts)
+                    pool.submit(
+                        _run_notebook, notebook, stem, title, {**common, **extra}, target, scripts,
+                        share_of_memory_limit(len(jobs)),
+                    )
                     for notebook, stem, title, extra in jobs
                 ]
                 wait(futures)
@@ -330,9 +339,11 @@ def _render_all_pages(ctx: rd.ReportContext, target: Path, console: Console) -> 
         )
 
 
-def _run_notebook(notebook: str, stem: str, title: str, parameters: dict, target: Path, scripts: str) -> ReportRun:
+def _run_notebook(
+    notebook: str, stem: str, title: str, parameters: dict, target: Path, scripts: str, memory_limit: str
+) -> ReportRun:
     started = time.monotonic()
     ipynb = target / f"{stem}.ipynb"
-    executed = execute_notebook(notebook, parameters, ipynb, cwd=target)
+    executed = execute_notebook(notebook, parameters, ipynb, cwd=target, memory_limit=memory_limit)
     html = write_text_atomic(target / f"{stem}.html", export_html(executed, title, scripts))
     return ReportRun(stem, title, html, time.monotonic() - started, ipynb)

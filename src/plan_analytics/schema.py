@@ -54,12 +54,22 @@ def _placeholder_list() -> str:
     return ", ".join("'" + p.replace("'", "''") + "'" for p in PLACEHOLDERS)
 
 
+# No placeholder has more code points than this, and a code point is at most 4 bytes.
+PLACEHOLDER_MAX_BYTES = 4 * max(len(p) for p in PLACEHOLDERS)
+
+
 def macros_sql() -> list[str]:
-    """SQL macros shared by every layer; `is_blank` is the spec's definition of blank."""
+    """SQL macros shared by every layer; `is_blank` is the spec's definition of blank.
+
+    trim() and lower() copy the whole text, and rules ask is_blank of every long
+    narrative; a text longer than any placeholder with no space at either end is
+    not blank, which is decided without copying it."""
+    text = "CAST(x AS VARCHAR)"
     return [
         "CREATE OR REPLACE TEMP MACRO is_blank(x) AS "
-        f"(x IS NULL OR trim(CAST(x AS VARCHAR)) = '' "
-        f"OR lower(trim(CAST(x AS VARCHAR))) IN ({_placeholder_list()}))",
+        f"(x IS NULL OR CASE WHEN strlen({text}) > {PLACEHOLDER_MAX_BYTES} "
+        f"AND NOT starts_with({text}, ' ') AND NOT ends_with({text}, ' ') THEN FALSE "
+        f"ELSE trim({text}) = '' OR lower(trim({text})) IN ({_placeholder_list()}) END)",
     ]
 
 

@@ -38,43 +38,78 @@ narratives AS (
     WHERE plan.provider_signed_at IS NOT NULL
 ),
 normalized AS (
-    SELECT
-        plan_id,
-        client_id,
-        string_split(trim(regexp_replace(lower(narrative), '[^\p{L}\p{N}]+', ' ', 'g')), ' ') AS tokens,
-        string_split(trim(regexp_replace(lower(coalesce(client_name, '')), '[^\p{L}\p{N}]+', ' ', 'g')), ' ')
-            AS name_tokens
-    FROM narratives
+    -- Tokens are the maximal runs of letters and digits of the lower-cased text. RE2 over
+    -- unicode classes runs at ~40 MB/s, so the common separators (none a letter or a
+    -- digit, so no token changes) become spaces with replace() first, about 5x faster;
+    -- only text with any other character left (unicode, rarer punctuation) takes the regex.
+    SELECT plan_id, client_id,
+           CASE WHEN regexp_matches(spaced, '[^a-z0-9 ]')
+                THEN regexp_replace(spaced, '[^\p{L}\p{N}]+', ' ', 'g')
+                ELSE spaced END AS spaced,
+           string_split(trim(regexp_replace(lower(coalesce(client_name, '')), '[^\p{L}\p{N}]+', ' ', 'g')), ' ')
+               AS name_tokens
+    FROM (
+        SELECT plan_id, client_id, client_name,
+               list_reduce(['.', ',', ';', ':', '(', ')', '-', '/', '''', '"', chr(10), chr(9), chr(13)],
+                   lambda text, separator: replace(text, separator, ' '), lower(narrative)) AS spaced
+        FROM narratives
+    )
 ),
 words AS (
     SELECT plan_id, client_id,
-           list_filter(tokens, lambda word: word <> '' AND NOT list_contains(name_tokens, word)) AS words
+           list_filter(string_split(spaced, ' '), lambda word: word <> '' AND NOT list_contains(name_tokens, word))
+               AS words
     FROM normalized
 )
     -- A 64-bit hash of the id keys every join below on integers, not text; unlike a
     -- row_number() it needs no window that would hold every shingle list in memory.
-    SELECT hash(plan_id) AS plan_no, plan_id, client_id,
+    -- Plans under 10 words are not judged; pairs skip them by word_count. Filtering here
+    -- would be pushed below the projection and tokenise every narrative twice.
+    SELECT hash(plan_id) AS plan_no, plan_id, client_id, len(words) AS word_count,
            list_transform(range(1, len(words) - 1),
                lambda i: hash(words[i], words[i + 1], words[i + 2])) AS shingles
-    FROM words
-    WHERE len(words) >= 10;
+    FROM words;
 
 -- Verified pairs at or above the threshold among every plan ever signed. Text does not
 -- change with the as-of date, so a trend of many as-of dates computes this once
 -- (the engine drops cache_* tables at the start of each independent evaluation).
 CREATE TEMP TABLE IF NOT EXISTS cache_clone_pairs AS
-WITH bin_minimums AS (
-    -- One-permutation MinHash: a shingle's hash picks one of 128 bins; a bin keeps its minimum.
-    SELECT plan_no, shingle % 128 AS bin, min(shingle) AS minimum
-    FROM (SELECT plan_no, unnest(shingles) AS shingle FROM cache_clone_shingle_lists)
-    GROUP BY plan_no, shingle % 128
+WITH band_minimums AS (
+    -- One-permutation MinHash: a shingle's hash picks one of 128 bins (shingle % 128), a
+    -- bin keeps its minimum. Grouping by band with one filtered min per bin of the band
+    -- gives the same minimums from 8x fewer groups (half the time of grouping by bin).
+    -- All-empty bands carry no evidence and are never formed (no rows for them).
+    SELECT plan_no, shingle % 128 // 8 AS band,
+           min(shingle) FILTER (WHERE shingle % 8 = 0) AS minimum_0,
+           min(shingle) FILTER (WHERE shingle % 8 = 1) AS minimum_1,
+           min(shingle) FILTER (WHERE shingle % 8 = 2) AS minimum_2,
+           min(shingle) FILTER (WHERE shingle % 8 = 3) AS minimum_3,
+           min(shingle) FILTER (WHERE shingle % 8 = 4) AS minimum_4,
+           min(shingle) FILTER (WHERE shingle % 8 = 5) AS minimum_5,
+           min(shingle) FILTER (WHERE shingle % 8 = 6) AS minimum_6,
+           min(shingle) FILTER (WHERE shingle % 8 = 7) AS minimum_7
+    FROM (SELECT plan_no, unnest(shingles) AS shingle FROM cache_clone_shingle_lists WHERE word_count >= 10)
+    GROUP BY plan_no, shingle % 128 // 8
+),
+bin_hashes AS (
+    -- An empty bin adds nothing (0 is XOR's identity).
+    SELECT plan_no, band,
+           CASE WHEN minimum_0 IS NULL THEN 0 ELSE hash(minimum_0 % 128, minimum_0) END AS bin_hash_0,
+           CASE WHEN minimum_1 IS NULL THEN 0 ELSE hash(minimum_1 % 128, minimum_1) END AS bin_hash_1,
+           CASE WHEN minimum_2 IS NULL THEN 0 ELSE hash(minimum_2 % 128, minimum_2) END AS bin_hash_2,
+           CASE WHEN minimum_3 IS NULL THEN 0 ELSE hash(minimum_3 % 128, minimum_3) END AS bin_hash_3,
+           CASE WHEN minimum_4 IS NULL THEN 0 ELSE hash(minimum_4 % 128, minimum_4) END AS bin_hash_4,
+           CASE WHEN minimum_5 IS NULL THEN 0 ELSE hash(minimum_5 % 128, minimum_5) END AS bin_hash_5,
+           CASE WHEN minimum_6 IS NULL THEN 0 ELSE hash(minimum_6 % 128, minimum_6) END AS bin_hash_6,
+           CASE WHEN minimum_7 IS NULL THEN 0 ELSE hash(minimum_7 % 128, minimum_7) END AS bin_hash_7
+    FROM band_minimums
 ),
 band_signatures AS (
-    -- All-empty bands carry no evidence and are never formed (no rows for them).
     -- XOR of the (bin, minimum) hashes: order-free, so no sorted list is built.
-    SELECT plan_no, bin // 8 AS band, bit_xor(hash(bin, minimum)) AS signature
-    FROM bin_minimums
-    GROUP BY plan_no, bin // 8
+    SELECT plan_no, band,
+           xor(xor(xor(bin_hash_0, bin_hash_1), xor(bin_hash_2, bin_hash_3)),
+               xor(xor(bin_hash_4, bin_hash_5), xor(bin_hash_6, bin_hash_7))) AS signature
+    FROM bin_hashes
 ),
 candidate_pairs AS (
     -- Two agreeing bands, not one: chance agreements between unrelated plans grow with
