@@ -135,27 +135,26 @@ def week_export(folder: Path, work: Path) -> Path:
     return week
 
 
-def bench(size: str, skip_report: bool) -> list[tuple[str, float, float]]:
+def bench(size: str, skip_report: bool):
+    """Yield (step, wall s, own peak MiB, tree peak MiB) as each step finishes."""
     folder = ensure_sample(size)
     work = DATA / f"{size}-work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    rows = []
-    rows.append(("reference: DuckDB read_csv of every file",
-                 *timed([sys.executable, "-c", REFERENCE_SCRIPT, str(folder), str(work / "reference.duckdb")])))
+    yield ("reference: DuckDB read_csv of every file",
+           *timed([sys.executable, "-c", REFERENCE_SCRIPT, str(folder), str(work / "reference.duckdb")]))
     db = str(work / "qa.duckdb")
-    rows.append(("plan-analytics load", *timed([str(BIN / "plan-analytics"), "load", str(folder), "--db", db])))
-    rows.append(("plan-analytics check (14 rules)", *timed([
-        str(BIN / "plan-analytics"), "check", "--db", db, "--as-of", AS_OF, "--out", str(work / "check")])))
-    rows.append(("plan-analytics load of one more week (incremental)", *timed([
-        str(BIN / "plan-analytics"), "load", str(week_export(folder, work)), "--db", db])))
-    rows.append(("plan-analytics check after that week (Monday run)", *timed([
-        str(BIN / "plan-analytics"), "check", "--db", db, "--as-of", AS_OF, "--out", str(work / "check-week")])))
+    yield ("plan-analytics load", *timed([str(BIN / "plan-analytics"), "load", str(folder), "--db", db]))
+    yield ("plan-analytics check (14 rules)", *timed([
+        str(BIN / "plan-analytics"), "check", "--db", db, "--as-of", AS_OF, "--out", str(work / "check")]))
+    yield ("plan-analytics load of one more week (incremental)", *timed([
+        str(BIN / "plan-analytics"), "load", str(week_export(folder, work)), "--db", db]))
+    yield ("plan-analytics check after that week (Monday run)", *timed([
+        str(BIN / "plan-analytics"), "check", "--db", db, "--as-of", AS_OF, "--out", str(work / "check-week")]))
     if not skip_report:
-        rows.append(("plan-analytics report --all-providers", *timed([
+        yield ("plan-analytics report --all-providers", *timed([
             str(BIN / "plan-analytics"), "report", "--db", db, "--as-of", AS_OF, "--all-providers",
-            "--out", str(work / "reports")])))
-    return rows
+            "--out", str(work / "reports")]))
 
 
 def main() -> None:
@@ -166,9 +165,9 @@ def main() -> None:
     print("| size | step | wall s | peak RSS MiB (process) | peak RSS MiB (with child processes) | × reference |")
     print("|---|---|---:|---:|---:|---:|")
     for size in args.sizes.split(","):
-        rows = bench(size, args.skip_report)
-        reference = rows[0][1]
-        for name, seconds, rss, tree_rss in rows:
+        reference = None
+        for name, seconds, rss, tree_rss in bench(size, args.skip_report):
+            reference = reference or seconds
             print(f"| {size} sessions | {name} | {seconds:.1f} | {rss:.0f} | {tree_rss:.0f} | {seconds / reference:.2f} |",
                   flush=True)
 

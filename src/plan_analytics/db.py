@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import duckdb
@@ -12,18 +11,6 @@ from .errors import PlanAnalyticsError
 from .schema import create_macros, create_schema
 
 MEMORY_LIMIT = os.environ.get("PLAN_ANALYTICS_MEMORY_LIMIT", "3GB")
-
-
-UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-
-
-def share_of_memory_limit(processes: int, limit: str | None = None) -> str:
-    """DuckDB's memory limit split between `processes` that run at once, e.g. '3GB' / 2 -> '1500MB'."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]I?B)\s*", (limit or MEMORY_LIMIT).upper())
-    if match is None:
-        raise PlanAnalyticsError(f"PLAN_ANALYTICS_MEMORY_LIMIT {limit or MEMORY_LIMIT!r} is not a size like 3GB.")
-    total = float(match.group(1)) * UNITS[match.group(2)]
-    return f"{int(total / max(processes, 1) / 10**6)}MB"
 
 
 def owner_only(path: Path) -> None:

@@ -29,7 +29,6 @@ import logging
 import os
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -38,7 +37,6 @@ import nbformat
 from rich.console import Console
 
 from . import report_data as rd
-from .db import share_of_memory_limit
 from .engine import fail_on_exit_code
 from .errors import DatabaseBusyError, PlanAnalyticsError
 from .policy import load_policy
@@ -154,11 +152,10 @@ def _one_sentence(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _local_kernel_manager(memory_limit: str | None = None) -> type:
+def _local_kernel_manager() -> type:
     """A kernel manager whose kernel talks over Unix sockets in the private Jupyter runtime
-    folder rather than loopback TCP in plain text (the outputs hold PHI), whose log
-    lines stay off the console, and whose DuckDB gets `memory_limit` (kernels that run
-    side by side share the one budget instead of each taking all of it)."""
+    folder rather than loopback TCP in plain text (the outputs hold PHI), and whose log
+    lines stay off the console."""
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
@@ -179,16 +176,12 @@ def _local_kernel_manager(memory_limit: str | None = None) -> type:
             # The kernel process's own log lines (start and shutdown notices) are not the
             # user's; a kernel that dies still fails the notebook through papermill.
             kw.setdefault("stderr", subprocess.DEVNULL)
-            if memory_limit:
-                kw["env"] = {**(kw.get("env") or os.environ), "PLAN_ANALYTICS_MEMORY_LIMIT": memory_limit}
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return LocalKernelManager
 
 
-def execute_notebook(
-    name: str, parameters: dict, target: Path, cwd: Path, memory_limit: str | None = None
-) -> nbformat.NotebookNode:
+def execute_notebook(name: str, parameters: dict, target: Path, cwd: Path) -> nbformat.NotebookNode:
     """Run a report notebook with papermill into `target` (atomically); a failure becomes one
     plain sentence naming the notebook and its error."""
     import papermill
@@ -207,7 +200,7 @@ def execute_notebook(
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,
-                kernel_manager_class=_local_kernel_manager(memory_limit),
+                kernel_manager_class=_local_kernel_manager(),
             )
         except PapermillExecutionError as exc:
             message = f"The {name} notebook failed: {exc.ename}: {_one_sentence(exc.evalue)}"
@@ -292,19 +285,11 @@ def run_reports(
                 ("provider_report", f"provider_{Path(page_name(provider_id)).stem}",
                  f"Provider worklist: {provider_id}", {"provider_id": provider_id})
             )
-        with console.status(f"Running {len(jobs)} report notebooks"):
-            # A kernel each, side by side: a notebook mostly waits for its kernel to start and evaluate.
-            with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-                futures = [
-                    pool.submit(
-                        _run_notebook, notebook, stem, title, {**common, **extra}, target, scripts,
-                        share_of_memory_limit(len(jobs)),
-                    )
-                    for notebook, stem, title, extra in jobs
-                ]
-                wait(futures)
-        for future in futures:
-            run = future.result()  # the first failure, if any, is raised here
+        for notebook, stem, title, extra in jobs:
+            # One kernel at a time: each may use all of DuckDB's memory limit, and two side
+            # by side held about twice the memory a step may use at 10 M sessions.
+            with console.status(f"Running the {notebook} notebook"):
+                run = _run_notebook(notebook, stem, title, {**common, **extra}, target, scripts)
             runs.append(run)
             links.append(ReportLink(run.title, run.path.name, run.notebook.name))
     finally:
@@ -339,11 +324,9 @@ def _render_all_pages(ctx: rd.ReportContext, target: Path, console: Console) -> 
         )
 
 
-def _run_notebook(
-    notebook: str, stem: str, title: str, parameters: dict, target: Path, scripts: str, memory_limit: str
-) -> ReportRun:
+def _run_notebook(notebook: str, stem: str, title: str, parameters: dict, target: Path, scripts: str) -> ReportRun:
     started = time.monotonic()
     ipynb = target / f"{stem}.ipynb"
-    executed = execute_notebook(notebook, parameters, ipynb, cwd=target, memory_limit=memory_limit)
+    executed = execute_notebook(notebook, parameters, ipynb, cwd=target)
     html = write_text_atomic(target / f"{stem}.html", export_html(executed, title, scripts))
     return ReportRun(stem, title, html, time.monotonic() - started, ipynb)
