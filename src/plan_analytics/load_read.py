@@ -123,11 +123,14 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, fingerprint: C
     if problems:
         drop_relation(con, scan)
         _read_csv_with_malformed_rows(con, export, scan, params)
-    elif not fingerprint().records_on_one_line(scalar(con, f"SELECT count(*) FROM {scan}") + 1):
+    elif fingerprint().records_on_one_line(scalar(con, f"SELECT count(*) FROM {scan}") + 1):
+        _number_lines(con, export, scan, newlines_counted=False)
+        return
+    else:
         drop_relation(con, scan)
         _strict_scan(con, export, scan, params, count_newlines=True)
         _drop_rejects(con)
-    _number_lines(con, export, scan)
+    _number_lines(con, export, scan, newlines_counted=True)
 
 
 def _strict_scan(con, export: ExportFile, scan: str, params: dict, count_newlines: bool) -> None:
@@ -167,10 +170,10 @@ def _read_csv_with_malformed_rows(con, export: ExportFile, scan: str, params: di
     )
 
 
-def _number_lines(con: duckdb.DuckDBPyConnection, export: ExportFile, scan: str) -> None:
+def _number_lines(con: duckdb.DuckDBPyConnection, export: ExportFile, scan: str, newlines_counted: bool) -> None:
+    """newlines_counted: the scan has _nl, the line feeds inside each record (else it has none)."""
     columns = ", ".join(export.record_type.column_names)
-    counted = any(row[0] == "_nl" for row in con.execute(f"DESCRIBE {scan}").fetchall())
-    newlines = scalar(con, f"SELECT coalesce(sum(_nl), 0) FROM {scan}") if counted else 0
+    newlines = scalar(con, f"SELECT coalesce(sum(_nl), 0) FROM {scan}") if newlines_counted else 0
     if newlines == 0:
         # The common case needs no window and no copy: record n starts on line n + 2.
         (first,) = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {scan}").fetchone()
