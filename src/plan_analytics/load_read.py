@@ -48,17 +48,14 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_export(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, fingerprint: Callable[[], Fingerprint] | None = None
-) -> int:
+def read_export(con: duckdb.DuckDBPyConnection, export: ExportFile, fingerprint: Callable[[], Fingerprint]) -> int:
     """Fill inc_<type> (and malformed_<type>); return the number of rows read.
 
-    fingerprint: the file's Fingerprint (possibly still being computed in a thread);
-    without one the reader counts line feeds inside values itself."""
+    fingerprint: returns the file's Fingerprint (it may still be computed in a thread)."""
     discard_export(con, export)
     con.execute(f"CREATE TEMP TABLE {malformed_table(export)} (_row BIGINT, reason VARCHAR)")
     if export.kind in ("csv", "csv.gz"):
-        _read_csv(con, export, fingerprint or export.fingerprint)
+        _read_csv(con, export, fingerprint)
     elif export.kind == "jsonl":
         _read_jsonl(con, export)
     else:

@@ -167,7 +167,7 @@ def _local_kernel_manager() -> type:
 
         @default("ip")
         def _socket_prefix(self) -> str:
-            # One prefix per kernel: kernels started side by side must not share sockets.
+            # One prefix per kernel: kernels of two reports running at once must not share sockets.
             folder = Path(jupyter_runtime_dir())
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             return str(folder / f"plan-analytics-{uuid.uuid4().hex}")
@@ -241,7 +241,7 @@ def run_reports(
     links: list[ReportLink] = []
     old_umask = os.umask(0o077)  # whatever papermill or nbconvert create is owner-only too
     try:
-        # Absolute: papermill changes the process's working directory while notebooks run side by side.
+        # Absolute: papermill changes the process's working directory while a notebook runs.
         target = private_dir(Path(out_dir).resolve() / as_of.isoformat())  # missing parents come out 0700 as well
         if deidentify:
             rd.ensure_deidentify_salt(db)
